@@ -1,0 +1,69 @@
+"""The ``agent-assist`` command: the desktop app by default, subcommands for everything else.
+
+Exit codes: 0 success, 1 failure (one line on stderr saying what and where), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from agent_assist import __version__
+from agent_assist.commands import Context, register_all
+from agent_assist.core.errors import AgentAssistError, PackError
+from agent_assist.core.paths import data_dir
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agent-assist",
+        description="Agent Assist: the right SOP and macro for the ticket in front of you. "
+                    "Without a subcommand, starts the desktop app.",
+        epilog="Global options go before the subcommand: agent-assist --data-dir DIR import PACK",
+    )
+    parser.add_argument("--version", action="version", version=f"agent-assist {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="keep all data in DIR (default: $AGENT_ASSIST_DATA_DIR or the "
+                             "platform's user data folder)")
+    gui = parser.add_argument_group("desktop app options")
+    gui.add_argument("--smoke", action="store_true",
+                     help="start, show the window, then quit (for install checks)")
+    gui.add_argument("--screenshot", metavar="PNG",
+                     help="save a screenshot of the window once shown, then quit")
+    gui.add_argument("--query", metavar="TEXT", help="start with TEXT in the search field")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    register_all(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context(data_dir=data_dir(args.data_dir), data_dir_option=args.data_dir,
+                  stdout=sys.stdout, stderr=sys.stderr, stdin=sys.stdin)
+    try:
+        if args.command is None:
+            from agent_assist.ui.app import run_app  # Qt only when the GUI is wanted
+
+            return run_app(args, ctx)
+        return int(args.handler(args, ctx))
+    except PackError as exc:
+        for problem in exc.problems:
+            ctx.err(str(problem))
+        ctx.err(f"agent-assist: {exc}")
+        return 1
+    except AgentAssistError as exc:
+        ctx.err(f"agent-assist: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        ctx.err("agent-assist: interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

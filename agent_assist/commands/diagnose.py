@@ -1,0 +1,28 @@
+"""doctor: is this workstation set up right, and if not, what to do."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from agent_assist.commands import Context
+from agent_assist.diagnostics import run_checks
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("doctor", help="check the data dir, cache, keyring and Qt set-up")
+    p.add_argument("--json", action="store_true", help="print the checks as JSON")
+    p.set_defaults(handler=cmd_doctor)
+
+
+def cmd_doctor(args: argparse.Namespace, ctx: Context) -> int:
+    checks = run_checks(ctx.data_dir, ctx.data_dir_option)
+    if args.json:
+        ctx.out(json.dumps([c.to_json() for c in checks], indent=2))
+    else:
+        for c in checks:
+            ctx.out(f"[{'OK' if c.ok else 'PROBLEM'}] {c.name}: {c.detail}")
+            if c.fix:
+                ctx.out(f"      what to do: {c.fix}")
+    # Doctor reports; it fails only when the app cannot work at all (no writable cache).
+    return 0 if all(c.ok for c in checks if c.name in ("data dir", "knowledge cache")) else 1

@@ -1,0 +1,1 @@
+"""Headless core: models, pack format, knowledge store, search. Never imports Qt."""

@@ -1,0 +1,1 @@
+"""PySide6 user interface: thin widgets over ``agent_assist.core``."""
