@@ -19,18 +19,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="agent-assist",
         description="Agent Assist: the right SOP and macro for the ticket in front of you. "
-                    "Without a subcommand, starts the desktop app.",
+        "Without a subcommand, starts the desktop app.",
         epilog="Global options go before the subcommand: agent-assist --data-dir DIR import PACK",
     )
     parser.add_argument("--version", action="version", version=f"agent-assist {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR",
-                        help="keep all data in DIR (default: $AGENT_ASSIST_DATA_DIR or the "
-                             "platform's user data folder)")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="keep all data in DIR (default: $AGENT_ASSIST_DATA_DIR or the "
+        "platform's user data folder)",
+    )
     gui = parser.add_argument_group("desktop app options")
-    gui.add_argument("--smoke", action="store_true",
-                     help="start, show the window, then quit (for install checks)")
-    gui.add_argument("--screenshot", metavar="PNG",
-                     help="save a screenshot of the window once shown, then quit")
+    gui.add_argument(
+        "--smoke",
+        action="store_true",
+        help="start, show the window, then quit (for install checks)",
+    )
+    gui.add_argument(
+        "--screenshot", metavar="PNG", help="save a screenshot of the window once shown, then quit"
+    )
     gui.add_argument("--query", metavar="TEXT", help="start with TEXT in the search field")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     register_all(sub)
@@ -40,13 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    ctx = Context(data_dir=data_dir(args.data_dir), data_dir_option=args.data_dir,
-                  stdout=sys.stdout, stderr=sys.stderr, stdin=sys.stdin)
+    ctx = Context(
+        data_dir=data_dir(args.data_dir),
+        data_dir_option=args.data_dir,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+        stdin=sys.stdin,
+    )
     try:
         if args.command is None:
             from agent_assist.ui.app import run_app  # Qt only when the GUI is wanted
 
-            return run_app(args, ctx)
+            return run_app(args, ctx)  # type: ignore[no-any-return, unused-ignore]
         return int(args.handler(args, ctx))
     except PackError as exc:
         for problem in exc.problems:

@@ -14,12 +14,16 @@ from agent_assist.core.pack_writer import export_pack
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("import", help="check a knowledge pack and load it into the cache",
-                       description="Check a pack and load it into the cache in one "
-                                   "transaction: a pack with any error imports nothing.")
+    p = sub.add_parser(
+        "import",
+        help="check a knowledge pack and load it into the cache",
+        description="Check a pack and load it into the cache in one "
+        "transaction: a pack with any error imports nothing.",
+    )
     p.add_argument("path", type=Path, help="the pack folder (holding pack.yaml)")
-    p.add_argument("--prune", action="store_true",
-                   help="retire this pack's items that are no longer in it")
+    p.add_argument(
+        "--prune", action="store_true", help="retire this pack's items that are no longer in it"
+    )
     p.add_argument("--json", action="store_true", help="print the import report as JSON")
     p.set_defaults(handler=cmd_import)
 
@@ -37,8 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("show", help="show one SOP or macro")
     p.add_argument("id", help="the item's id")
-    p.add_argument("--kind", choices=[k.value for k in Kind], help="when a SOP and a macro "
-                                                                   "share the id")
+    p.add_argument(
+        "--kind", choices=[k.value for k in Kind], help="when a SOP and a macro share the id"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_show)
 
@@ -56,14 +61,24 @@ def _report_problems(ctx: Context, pack_problems: list, root: Path) -> None:  # 
 def cmd_validate(args: argparse.Namespace, ctx: Context) -> int:
     pack = validate_pack(args.path)
     if args.json:
-        ctx.out(json.dumps({"errors": len(pack.errors), "warnings": len(pack.warnings),
-                            "problems": [p.to_json() for p in pack.problems]}, indent=2))
+        ctx.out(
+            json.dumps(
+                {
+                    "errors": len(pack.errors),
+                    "warnings": len(pack.warnings),
+                    "problems": [p.to_json() for p in pack.problems],
+                },
+                indent=2,
+            )
+        )
     else:
         _report_problems(ctx, pack.problems, args.path)
     sops, macros = len(pack.of_kind(Kind.SOP)), len(pack.of_kind(Kind.MACRO))
     verdict = "invalid" if pack.errors else "valid"
-    ctx.err(f"{args.path}: {verdict}: {sops} SOPs, {macros} macros, {len(pack.errors)} "
-            f"error(s), {len(pack.warnings)} warning(s)")
+    ctx.err(
+        f"{args.path}: {verdict}: {sops} SOPs, {macros} macros, {len(pack.errors)} "
+        f"error(s), {len(pack.warnings)} warning(s)"
+    )
     return 1 if pack.errors else 0
 
 
@@ -108,15 +123,28 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     item = ctx.store.get(args.id, Kind(args.kind) if args.kind else None)
     if args.json:
-        versions = [{"version": v.version, "content_hash": v.content_hash,
-                     "created_at": v.created_at} for v in ctx.store.versions(item.kind, item.id)]
-        ctx.out(json.dumps({**item.to_summary_json(), "retired": item.retired,
-                            "content": item.content.to_json(), "versions": versions},
-                           indent=2, ensure_ascii=False))
+        versions = [
+            {"version": v.version, "content_hash": v.content_hash, "created_at": v.created_at}
+            for v in ctx.store.versions(item.kind, item.id)
+        ]
+        ctx.out(
+            json.dumps(
+                {
+                    **item.to_summary_json(),
+                    "retired": item.retired,
+                    "content": item.content.to_json(),
+                    "versions": versions,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return 0
     c = item.content
-    ctx.out(f"{c.title}\n{item.kind.value} {c.id} · version {item.version} · {item.pack}"
-            + (" · RETIRED" if item.retired else ""))
+    ctx.out(
+        f"{c.title}\n{item.kind.value} {c.id} · version {item.version} · {item.pack}"
+        + (" · RETIRED" if item.retired else "")
+    )
     if c.tags:
         ctx.out("tags: " + ", ".join(c.tags))
     if isinstance(c, Sop):

@@ -12,29 +12,45 @@ from agent_assist.core.search import Suggester
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
-        "suggest", help="suggest SOPs and macros for a customer's words",
+        "suggest",
+        help="suggest SOPs and macros for a customer's words",
         description="Rank SOPs and macros for QUERY, or for each line of stdin when no QUERY "
-                    "is given (answers stream one per line, in order).")
+        "is given (answers stream one per line, in order).",
+    )
     p.add_argument("query", nargs="*", help="the customer's words")
-    p.add_argument("--limit", type=int, default=5, help="results per query (default 5)")
+    p.add_argument("--limit", type=positive_int, default=5, help="results per query (default 5)")
     p.add_argument("--kind", choices=[k.value for k in Kind], help="only this kind")
-    p.add_argument("--json", action="store_true",
-                   help='one JSON object per query: {"query", "results": [{"kind", "id", '
-                        '"title", "score", "confident"}]}')
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='one JSON object per query: {"query", "results": [{"kind", "id", '
+        '"title", "score", "confident"}]}',
+    )
     p.set_defaults(handler=cmd_suggest)
 
 
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def cmd_suggest(args: argparse.Namespace, ctx: Context) -> int:
-    if args.limit < 1:
-        raise SystemExit(ctx.err("agent-assist suggest: error: --limit must be at least 1") or 2)
     suggester = Suggester(ctx.store)
     kind = Kind(args.kind) if args.kind else None
     queries = [" ".join(args.query)] if args.query else (line.rstrip("\r\n") for line in ctx.stdin)
     for query in queries:
         results = suggester.suggest(query, limit=args.limit, kind=kind)
         if args.json:
-            ctx.out(json.dumps({"query": query, "results": [r.to_json() for r in results]},
-                               ensure_ascii=False))
+            ctx.out(
+                json.dumps(
+                    {"query": query, "results": [r.to_json() for r in results]}, ensure_ascii=False
+                )
+            )
             continue
         if not results:
             ctx.out(f"{query}\n  (no match)")

@@ -34,8 +34,19 @@ PACK_FILE = "pack.yaml"
 FOLDERS = {Kind.SOP: "sops", Kind.MACRO: "macros"}
 
 PACK_FIELDS = ("name", "version", "locale", "publisher", "format")
-SOP_FIELDS = ("id", "title", "summary", "tags", "locale", "phrasings", "macros", "review_due",
-              "requires_ack", "deadline", "steps")
+SOP_FIELDS = (
+    "id",
+    "title",
+    "summary",
+    "tags",
+    "locale",
+    "phrasings",
+    "macros",
+    "review_due",
+    "requires_ack",
+    "deadline",
+    "steps",
+)
 STEP_FIELDS = ("id", "text", "required", "choices", "macro")
 CHOICE_FIELDS = ("label", "next")
 DEADLINE_FIELDS = ("days", "business_days", "basis", "label")
@@ -80,8 +91,14 @@ def _read_text(path: Path, rel: str, problems: list[Problem]) -> SourceFile | No
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            problems.append(Problem(rel, 0, "", f"file is {size:,} bytes (expected at most "
-                                                f"{MAX_FILE_BYTES:,}; split it)"))
+            problems.append(
+                Problem(
+                    rel,
+                    0,
+                    "",
+                    f"file is {size:,} bytes (expected at most {MAX_FILE_BYTES:,}; split it)",
+                )
+            )
             return None
         data = path.read_bytes()
     except OSError as exc:
@@ -91,8 +108,15 @@ def _read_text(path: Path, rel: str, problems: list[Problem]) -> SourceFile | No
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        problems.append(Problem(rel, line, "", f"not UTF-8 text (bad byte 0x{data[exc.start]:02x}"
-                                               f" at offset {exc.start}; save the file as UTF-8)"))
+        problems.append(
+            Problem(
+                rel,
+                line,
+                "",
+                f"not UTF-8 text (bad byte 0x{data[exc.start]:02x}"
+                f" at offset {exc.start}; save the file as UTF-8)",
+            )
+        )
         return None
     if "\x00" in text:
         problems.append(Problem(rel, 0, "", "file contains NUL bytes (expected plain text)"))
@@ -104,8 +128,11 @@ def read_pack(root: Path) -> LoadedPack:
     """Read every file of the pack at ``root``; never raises for bad content."""
     pack = LoadedPack(root)
     if not root.is_dir():
-        pack.problems.append(Problem(str(root), 0, "", "is not a directory (expected a pack "
-                                                       "folder holding pack.yaml)"))
+        pack.problems.append(
+            Problem(
+                str(root), 0, "", "is not a directory (expected a pack folder holding pack.yaml)"
+            )
+        )
         return pack
     _read_pack_file(pack)
     locale = pack.info.locale if pack.info else "en"
@@ -115,24 +142,33 @@ def read_pack(root: Path) -> LoadedPack:
             continue
         for path in sorted(directory.glob("*.md")):
             if len(pack.items) >= MAX_ITEMS:
-                pack.problems.append(Problem(f"{folder}/", 0, "", f"more than {MAX_ITEMS:,} items"
-                                                                 " (split the pack)"))
+                pack.problems.append(
+                    Problem(f"{folder}/", 0, "", f"more than {MAX_ITEMS:,} items (split the pack)")
+                )
                 return pack
             rel = f"{folder}/{path.name}"
             loaded = _read_item(path, rel, kind, locale, pack.problems)
             if loaded:
                 pack.items.append(loaded)
     if not pack.items and not pack.errors:
-        pack.problems.append(Problem(".", 0, "", "the pack has no SOPs or macros (expected "
-                                                 "sops/*.md or macros/*.md)", Severity.WARNING))
+        pack.problems.append(
+            Problem(
+                ".",
+                0,
+                "",
+                "the pack has no SOPs or macros (expected sops/*.md or macros/*.md)",
+                Severity.WARNING,
+            )
+        )
     return pack
 
 
 def _read_pack_file(pack: LoadedPack) -> None:
     path = pack.root / PACK_FILE
     if not path.is_file():
-        pack.problems.append(Problem(PACK_FILE, 0, "", "missing (every pack needs a pack.yaml "
-                                                       "with at least a name)"))
+        pack.problems.append(
+            Problem(PACK_FILE, 0, "", "missing (every pack needs a pack.yaml with at least a name)")
+        )
         return
     source = _read_text(path, PACK_FILE, pack.problems)
     if source is None:
@@ -165,15 +201,23 @@ def _locale(fr: FieldReader, path: tuple[str, ...], default: str) -> str:
     return value
 
 
-def _read_item(path: Path, rel: str, kind: Kind, locale: str,
-               problems: list[Problem]) -> LoadedItem | None:
+def _read_item(
+    path: Path, rel: str, kind: Kind, locale: str, problems: list[Problem]
+) -> LoadedItem | None:
     source = _read_text(path, rel, problems)
     if source is None:
         return None
     parts = split_front_matter(source.text)
     if parts is None:
-        problems.append(Problem(rel, 1, "", "no front matter (expected the file to start with a "
-                                            "'---' line, YAML fields, then a closing '---')"))
+        problems.append(
+            Problem(
+                rel,
+                1,
+                "",
+                "no front matter (expected the file to start with a "
+                "'---' line, YAML fields, then a closing '---')",
+            )
+        )
         return None
     front, body, _ = parts
     try:
@@ -185,11 +229,10 @@ def _read_item(path: Path, rel: str, kind: Kind, locale: str,
     fr = FieldReader(doc, rel, problems)
     if not fr.mapping((), SOP_FIELDS if kind is Kind.SOP else MACRO_FIELDS):
         return None
-    content = (_sop(fr, body, locale) if kind is Kind.SOP else _macro(fr, body, locale))
-    if len([p for p in problems if p.severity is Severity.ERROR]) > before:
-        # Keep the item for cross-checks only when its identity is sound.
-        if not content.id or not content.title:
-            return None
+    content = _sop(fr, body, locale) if kind is Kind.SOP else _macro(fr, body, locale)
+    errors = len([p for p in problems if p.severity is Severity.ERROR])
+    if errors > before and not (content.id and content.title):
+        return None  # keep a faulty item for cross-checks only when its identity is sound
     return LoadedItem(content, source, doc)
 
 
@@ -203,16 +246,22 @@ def _sop(fr: FieldReader, body: str, locale: str) -> Sop:
         for j, _ in enumerate(fr.items((*p, "choices"))):
             cp = (*p, "choices", j)
             if fr.mapping(cp, CHOICE_FIELDS):
-                choices.append(Choice(fr.string((*cp, "label"), required=True, one_line=True),
-                                      fr.string((*cp, "next"), required=True)))
+                choices.append(
+                    Choice(
+                        fr.string((*cp, "label"), required=True, one_line=True),
+                        fr.string((*cp, "next"), required=True),
+                    )
+                )
         macro = fr.ident((*p, "macro"), what="macro id") if fr.has((*p, "macro")) else None
-        steps.append(Step(
-            id=fr.ident((*p, "id"), what="step id"),
-            text=fr.string((*p, "text"), required=True),
-            required=fr.boolean((*p, "required"), True),
-            choices=tuple(choices),
-            macro=macro or None,
-        ))
+        steps.append(
+            Step(
+                id=fr.ident((*p, "id"), what="step id"),
+                text=fr.string((*p, "text"), required=True),
+                required=fr.boolean((*p, "required"), True),
+                choices=tuple(choices),
+                macro=macro or None,
+            )
+        )
     return Sop(
         id=fr.ident(("id",)),
         title=fr.string(("title",), required=True, one_line=True),
@@ -260,8 +309,11 @@ def _macro(fr: FieldReader, body: str, locale: str) -> Macro:
         for name in declared:
             p = ("fields", str(name))
             if not PLACEHOLDER_NAME_RE.match(str(name)):
-                fr.error(p, f"'{name}' is not a placeholder name (expected lowercase letters, "
-                            "digits and '_', not starting with a digit)")
+                fr.error(
+                    p,
+                    f"'{name}' is not a placeholder name (expected lowercase letters, "
+                    "digits and '_', not starting with a digit)",
+                )
                 continue
             if not fr.has(p):
                 fields.append(MacroField(str(name), label=str(name)))
@@ -271,15 +323,18 @@ def _macro(fr: FieldReader, body: str, locale: str) -> Macro:
             choices = fr.string_list((*p, "choices"))
             default = fr.string((*p, "default")) if fr.has((*p, "default")) else None
             if default is not None and choices and default not in choices:
-                fr.error((*p, "default"), f"'{default}' is not one of the choices "
-                                          f"({', '.join(choices)})")
-            fields.append(MacroField(
-                name=str(name),
-                label=fr.string((*p, "label"), default=str(name), one_line=True),
-                required=fr.boolean((*p, "required"), True),
-                default=default,
-                choices=choices,
-            ))
+                fr.error(
+                    (*p, "default"), f"'{default}' is not one of the choices ({', '.join(choices)})"
+                )
+            fields.append(
+                MacroField(
+                    name=str(name),
+                    label=fr.string((*p, "label"), default=str(name), one_line=True),
+                    required=fr.boolean((*p, "required"), True),
+                    default=default,
+                    choices=choices,
+                )
+            )
     elif fr.has(("fields",)):
         fr.error(("fields",), "expected a mapping of placeholder names to their settings")
     return Macro(

@@ -40,12 +40,19 @@ class ImportReport:
     retired: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"pack '{self.pack}': {len(self.added)} added, {len(self.updated)} updated, "
-                f"{len(self.unchanged)} unchanged, {len(self.retired)} retired")
+        return (
+            f"pack '{self.pack}': {len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.retired)} retired"
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {"pack": self.pack, "added": self.added, "updated": self.updated,
-                "unchanged": self.unchanged, "retired": self.retired}
+        return {
+            "pack": self.pack,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "retired": self.retired,
+        }
 
 
 @dataclass(frozen=True)
@@ -91,8 +98,9 @@ class Store:
                 self.db.enable_wal()
                 self._migrate()
         except OSError as exc:
-            raise StoreError(f"cannot create the knowledge cache at {path}: "
-                             f"{exc.strerror or exc}") from exc
+            raise StoreError(
+                f"cannot create the knowledge cache at {path}: {exc.strerror or exc}"
+            ) from exc
 
     @classmethod
     def in_dir(cls, data_dir: Path, clock: Clock = utc_now) -> Store:
@@ -120,11 +128,15 @@ class Store:
             elif "full" in text:
                 hint = "the disk is full; free some space and try again"
             elif "not a database" in text or "malformed" in text:
-                hint = ("the file is damaged; move it aside and start agent-assist again to "
-                        "rebuild it from your packs")
+                hint = (
+                    "the file is damaged; move it aside and start agent-assist again to "
+                    "rebuild it from your packs"
+                )
             else:
                 hint = "check the file's permissions and free disk space"
-            raise StoreError(f"knowledge cache {self.path}: cannot {what}: {text} ({hint})") from exc
+            raise StoreError(
+                f"knowledge cache {self.path}: cannot {what}: {text} ({hint})"
+            ) from exc
 
     @contextlib.contextmanager
     def _transaction(self, what: str) -> Iterator[sqlite3.Connection]:
@@ -148,8 +160,10 @@ class Store:
     def _migrate(self) -> None:
         current = self.schema_version
         if current > LATEST:
-            raise StoreError(f"knowledge cache {self.path} has schema version {current}, newer "
-                             f"than this Agent Assist understands ({LATEST}); update the app")
+            raise StoreError(
+                f"knowledge cache {self.path} has schema version {current}, newer "
+                f"than this Agent Assist understands ({LATEST}); update the app"
+            )
         for version in range(current + 1, LATEST + 1):
             with self._transaction(f"upgrade the schema to version {version}") as conn:
                 MIGRATIONS[version - 1](self.db)
@@ -159,15 +173,23 @@ class Store:
     def import_pack(self, pack: LoadedPack, *, prune: bool = False) -> ImportReport:
         """Store a checked pack in one transaction; refuse (storing nothing) if it has errors."""
         if pack.errors or pack.info is None or pack.pack_file is None:
-            raise PackError(f"{pack.root}: {len(pack.errors)} error(s); nothing was imported",
-                            pack.errors)
+            raise PackError(
+                f"{pack.root}: {len(pack.errors)} error(s); nothing was imported", pack.errors
+            )
         info, now = pack.info, self._now()
         report = ImportReport(info.name)
         with self._transaction(f"import pack '{info.name}'") as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO packs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (info.name, info.version, info.locale, info.publisher, pack.pack_file.text,
-                 pack.pack_file.content_hash, now),
+                (
+                    info.name,
+                    info.version,
+                    info.locale,
+                    info.publisher,
+                    pack.pack_file.text,
+                    pack.pack_file.content_hash,
+                    now,
+                ),
             )
             seen: set[tuple[str, str]] = set()
             for loaded in pack.items:
@@ -181,13 +203,21 @@ class Store:
                 ).fetchall()
                 for kind, item_id in rows:
                     if (kind, item_id) not in seen:
-                        conn.execute("UPDATE items SET retired_at = ? WHERE kind = ? AND "
-                                     "item_id = ?", (now, kind, item_id))
+                        conn.execute(
+                            "UPDATE items SET retired_at = ? WHERE kind = ? AND item_id = ?",
+                            (now, kind, item_id),
+                        )
                         report.retired.append(f"{kind}:{item_id}")
         return report
 
-    def _upsert(self, conn: sqlite3.Connection, pack: str, loaded: LoadedItem, now: str,
-                report: ImportReport) -> None:
+    def _upsert(
+        self,
+        conn: sqlite3.Connection,
+        pack: str,
+        loaded: LoadedItem,
+        now: str,
+        report: ImportReport,
+    ) -> None:
         content, source = loaded.content, loaded.source
         kind, item_id = content.kind.value, content.id
         label = f"{kind}:{item_id}"
@@ -201,9 +231,21 @@ class Store:
         data = content.to_json()
         version = 1 if row is None else (row[0] + (row[1] != source.content_hash))
         phrasings = "\n".join(data.get("phrasings", ()))
-        values = (content.title, data.get("summary", ""), phrasings, " ".join(content.tags),
-                  content.body, content.locale, json.dumps(data, ensure_ascii=False),
-                  source.path, source.text, pack, version, source.content_hash, now)
+        values = (
+            content.title,
+            data.get("summary", ""),
+            phrasings,
+            " ".join(content.tags),
+            content.body,
+            content.locale,
+            json.dumps(data, ensure_ascii=False),
+            source.path,
+            source.text,
+            pack,
+            version,
+            source.content_hash,
+            now,
+        )
         if row is None:
             conn.execute(
                 "INSERT INTO items (title, summary, phrasings, tags, body, locale, data, "
@@ -223,20 +265,36 @@ class Store:
             report.updated.append(label)
         conn.execute(
             "INSERT OR IGNORE INTO item_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (kind, item_id, version, source.content_hash, json.dumps(data, ensure_ascii=False),
-             source.path, source.text, pack, now),
+            (
+                kind,
+                item_id,
+                version,
+                source.content_hash,
+                json.dumps(data, ensure_ascii=False),
+                source.path,
+                source.text,
+                pack,
+                now,
+            ),
         )
 
     # -- reads -------------------------------------------------------------------------------
-    _ITEM_COLS = ("kind, item_id, data, version, content_hash, pack, source_path, updated_at, "
-                  "retired_at")
+    _ITEM_COLS = (
+        "kind, item_id, data, version, content_hash, pack, source_path, updated_at, retired_at"
+    )
 
     @staticmethod
     def _item(row: tuple[Any, ...]) -> Item:
         kind = Kind(row[0])
-        return Item(content=content_from_json(kind, json.loads(row[2])), version=row[3],
-                    content_hash=row[4], pack=row[5] or "", source_path=row[6] or "",
-                    updated_at=row[7] or "", retired=row[8] is not None)
+        return Item(
+            content=content_from_json(kind, json.loads(row[2])),
+            version=row[3],
+            content_hash=row[4],
+            pack=row[5] or "",
+            source_path=row[6] or "",
+            updated_at=row[7] or "",
+            retired=row[8] is not None,
+        )
 
     def items(self, kind: Kind | None = None, *, include_retired: bool = False) -> list[Item]:
         where, args = ["1 = 1"], []
@@ -248,7 +306,8 @@ class Store:
         with self._errors("read items"):
             rows = self.db.execute(
                 f"SELECT {self._ITEM_COLS} FROM items WHERE {' AND '.join(where)} "
-                "ORDER BY kind DESC, item_id", args,
+                "ORDER BY kind DESC, item_id",
+                args,
             ).fetchall()
         return [self._item(r) for r in rows]
 
@@ -262,11 +321,14 @@ class Store:
         with self._errors("read an item"):
             rows = self.db.execute(sql, args).fetchall()
         if not rows:
-            raise NotFoundError(f"no SOP or macro with id '{item_id}' in the knowledge cache "
-                                "(see 'agent-assist list')")
+            raise NotFoundError(
+                f"no SOP or macro with id '{item_id}' in the knowledge cache "
+                "(see 'agent-assist list')"
+            )
         if len(rows) > 1:
-            raise NotFoundError(f"'{item_id}' is both a SOP and a macro; say which with "
-                                "--kind sop or --kind macro")
+            raise NotFoundError(
+                f"'{item_id}' is both a SOP and a macro; say which with --kind sop or --kind macro"
+            )
         return self._item(rows[0])
 
     def versions(self, kind: Kind, item_id: str) -> list[ItemVersion]:
@@ -280,22 +342,29 @@ class Store:
 
     def source(self, kind: Kind, item_id: str) -> tuple[str, str]:
         """``(source_path, source_text)`` of the current version, for exact export."""
-        row = self.db.execute("SELECT source_path, source_text FROM items WHERE kind = ? "
-                              "AND item_id = ?", (kind.value, item_id)).fetchone()
+        row = self.db.execute(
+            "SELECT source_path, source_text FROM items WHERE kind = ? AND item_id = ?",
+            (kind.value, item_id),
+        ).fetchone()
         if row is None:
             raise NotFoundError(f"no {kind.value} '{item_id}' in the knowledge cache")
         return row[0], row[1]
 
     def packs(self) -> list[PackRecord]:
         with self._errors("read packs"):
-            rows = self.db.execute("SELECT name, version, locale, publisher, source_text, "
-                                   "imported_at FROM packs ORDER BY name").fetchall()
-        return [PackRecord(PackInfo(r[0], r[1] or "", r[2] or "en", r[3] or ""), r[4], r[5])
-                for r in rows]
+            rows = self.db.execute(
+                "SELECT name, version, locale, publisher, source_text, "
+                "imported_at FROM packs ORDER BY name"
+            ).fetchall()
+        return [
+            PackRecord(PackInfo(r[0], r[1] or "", r[2] or "en", r[3] or ""), r[4], r[5])
+            for r in rows
+        ]
 
     def counts(self) -> dict[str, int]:
-        rows = self.db.execute("SELECT kind, count(*) FROM items WHERE retired_at IS NULL "
-                               "GROUP BY kind").fetchall()
+        rows = self.db.execute(
+            "SELECT kind, count(*) FROM items WHERE retired_at IS NULL GROUP BY kind"
+        ).fetchall()
         out = {k.value: 0 for k in Kind}
         out.update({r[0]: r[1] for r in rows})
         return out
@@ -306,10 +375,12 @@ class Store:
     def fts(self, match: str, *, limit: int = 50, kind: Kind | None = None) -> list[FtsHit]:
         """Items matching an FTS5 query, best first; column weights favour titles and
         phrasings over the body."""
-        sql = ("SELECT items.kind, items.item_id, "
-               "bm25(items_fts, 10.0, 3.0, 6.0, 4.0, 1.0) AS rank "
-               "FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
-               "WHERE items_fts MATCH ? AND items.retired_at IS NULL")
+        sql = (
+            "SELECT items.kind, items.item_id, "
+            "bm25(items_fts, 10.0, 3.0, 6.0, 4.0, 1.0) AS rank "
+            "FROM items_fts JOIN items ON items.rowid = items_fts.rowid "
+            "WHERE items_fts MATCH ? AND items.retired_at IS NULL"
+        )
         args: list[Any] = [match]
         if kind is not None:
             sql += " AND items.kind = ?"
@@ -334,6 +405,8 @@ class Store:
             )
 
     def last_used_version(self, kind: Kind, item_id: str) -> int | None:
-        row = self.db.execute("SELECT last_version FROM item_usage WHERE kind = ? AND "
-                              "item_id = ?", (kind.value, item_id)).fetchone()
+        row = self.db.execute(
+            "SELECT last_version FROM item_usage WHERE kind = ? AND item_id = ?",
+            (kind.value, item_id),
+        ).fetchone()
         return None if row is None else int(row[0])

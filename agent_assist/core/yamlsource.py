@@ -57,7 +57,13 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     Raises :class:`YamlSyntaxError` with a file line number for malformed YAML.
     """
     offset = first_line - 1
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + first_line
+        raise YamlSyntaxError(
+            f"invalid YAML: character {exc.character!r} is not allowed", line
+        ) from exc
     try:
         node = loader.get_single_node()
         if node is None:
@@ -67,6 +73,8 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
         return doc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "stream end" in (exc.problem or ""):
+            mark = exc.context_mark  # point at what was left open, not at the end of file
         line = (mark.line + 1 + offset) if mark else first_line
         what = exc.problem or str(exc)
         if exc.context:
