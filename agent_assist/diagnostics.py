@@ -38,13 +38,20 @@ def check_data_dir(data_dir: Path, option: str | None) -> Check:
         with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".doctor-"):
             pass
     except OSError as exc:
-        return Check("data dir", False, f"{data_dir} (from {source}) is not writable: "
-                                        f"{exc.strerror or exc}",
-                     "choose a writable folder with --data-dir or $AGENT_ASSIST_DATA_DIR")
+        return Check(
+            "data dir",
+            False,
+            f"{data_dir} (from {source}) is not writable: {exc.strerror or exc}",
+            "choose a writable folder with --data-dir or $AGENT_ASSIST_DATA_DIR",
+        )
     free = shutil.disk_usage(data_dir).free
     if free < 50 * 1024 * 1024:
-        return Check("data dir", False, f"{data_dir}: only {free // 1024 // 1024} MB free",
-                     "free disk space: the cache and handle-time log need room to grow")
+        return Check(
+            "data dir",
+            False,
+            f"{data_dir}: only {free // 1024 // 1024} MB free",
+            "free disk space: the cache and handle-time log need room to grow",
+        )
     return Check("data dir", True, f"{data_dir} (from {source}), {free // 1024 // 1024:,} MB free")
 
 
@@ -56,11 +63,18 @@ def check_cache(data_dir: Path) -> Check:
             counts = store.counts()
             version = store.schema_version
     except AgentAssistError as exc:
-        return Check("knowledge cache", False, str(exc),
-                     "move the file aside; the app rebuilds it from the demo pack or your packs")
+        return Check(
+            "knowledge cache",
+            False,
+            str(exc),
+            "move the file aside; the app rebuilds it from the demo pack or your packs",
+        )
     note = "" if existed else " (created now)"
-    return Check("knowledge cache", True, f"{path}{note}: schema {version}/{LATEST}, "
-                                          f"{counts['sop']} SOPs, {counts['macro']} macros")
+    return Check(
+        "knowledge cache",
+        True,
+        f"{path}{note}: schema {version}/{LATEST}, {counts['sop']} SOPs, {counts['macro']} macros",
+    )
 
 
 def check_keyring() -> Check:
@@ -73,10 +87,14 @@ def check_keyring() -> Check:
         return Check("keyring", False, f"keyring failed to load: {exc}", "reinstall agent-assist")
     name = f"{type(backend).__module__}.{type(backend).__name__}"
     if isinstance(backend, fail.Keyring) or "null" in name.lower():
-        return Check("keyring", False, f"no OS keyring backend ({name}): hub tokens cannot be "
-                                       "saved and will be asked for each session",
-                     "on Linux install and unlock a Secret Service (gnome-keyring or KWallet); "
-                     "scripts can set AGENT_ASSIST_TOKEN instead")
+        return Check(
+            "keyring",
+            False,
+            f"no OS keyring backend ({name}): hub tokens cannot be "
+            "saved and will be asked for each session",
+            "on Linux install and unlock a Secret Service (gnome-keyring or KWallet); "
+            "scripts can set AGENT_ASSIST_TOKEN instead",
+        )
     return Check("keyring", True, name)
 
 
@@ -99,16 +117,25 @@ def check_qt_platform() -> Check:
         xcb = platforms / "libqxcb.so"
         missing: list[str] = []
         if xcb.exists() and shutil.which("ldd"):
-            out = subprocess.run(["ldd", str(xcb)], capture_output=True, text=True, timeout=20,
-                                 check=False).stdout
+            out = subprocess.run(
+                ["ldd", str(xcb)], capture_output=True, text=True, timeout=20, check=False
+            ).stdout
             missing = [ln.split()[0] for ln in out.splitlines() if "not found" in ln]
         if missing:
-            return Check("Qt platform", False, "the xcb plugin lacks " + ", ".join(missing),
-                         "sudo apt-get install libxcb-icccm4 libxcb-keysyms1 libxcb-image0 "
-                         "libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libxcb-cursor0")
+            return Check(
+                "Qt platform",
+                False,
+                "the xcb plugin lacks " + ", ".join(missing),
+                "sudo apt-get install libxcb-icccm4 libxcb-keysyms1 libxcb-image0 "
+                "libxcb-render-util0 libxcb-shape0 libxkbcommon-x11-0 libxcb-cursor0",
+            )
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-            return Check("Qt platform", False, "no display (DISPLAY and WAYLAND_DISPLAY unset)",
-                         "run in a desktop session, or under Xvfb: xvfb-run -a agent-assist")
+            return Check(
+                "Qt platform",
+                False,
+                "no display (DISPLAY and WAYLAND_DISPLAY unset)",
+                "run in a desktop session, or under Xvfb: xvfb-run -a agent-assist",
+            )
     return Check("Qt platform", True, f"plugins in {platforms}")
 
 

@@ -21,8 +21,9 @@ def resources_dir() -> Path:
     for candidate in candidates:
         if (candidate / "demo-pack").is_dir():
             return candidate
-    raise FileNotFoundError("bundled resources not found; looked in "
-                            + ", ".join(str(c) for c in candidates))
+    raise FileNotFoundError(
+        "bundled resources not found; looked in " + ", ".join(str(c) for c in candidates)
+    )
 
 
 def resource(*parts: str) -> Path:

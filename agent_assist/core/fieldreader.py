@@ -32,13 +32,20 @@ def field_name(path: Path) -> str:
 def _type_name(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "text",
-            list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), type(value).__name__)
 
 
 class FieldReader:
-    def __init__(self, doc: YamlDoc, file: str, problems: list[Problem], *,
-                 report_duplicates: bool = True) -> None:
+    def __init__(
+        self, doc: YamlDoc, file: str, problems: list[Problem], *, report_duplicates: bool = True
+    ) -> None:
         self.doc = doc
         self.file = file
         self.problems = problems
@@ -54,8 +61,13 @@ class FieldReader:
 
     def _add(self, path: Path, message: str, severity: Severity, line: int | None) -> None:
         self.problems.append(
-            Problem(self.file, line if line is not None else self.doc.line(path),
-                    field_name(path), message, severity)
+            Problem(
+                self.file,
+                line if line is not None else self.doc.line(path),
+                field_name(path),
+                message,
+                severity,
+            )
         )
 
     # -- lookups ---------------------------------------------------------------------------
@@ -86,12 +98,17 @@ class FieldReader:
         for key in value:
             if not isinstance(key, str) or key not in allowed:
                 hint = difflib.get_close_matches(str(key), allowed, n=1)
-                tip = f"did you mean '{hint[0]}'?" if hint else f"expected one of: {', '.join(allowed)}"
+                tip = (
+                    f"did you mean '{hint[0]}'?"
+                    if hint
+                    else f"expected one of: {', '.join(allowed)}"
+                )
                 self.error((*path, str(key)), f"unknown field ({tip})")
         return True
 
-    def string(self, path: Path, *, required: bool = False, default: str = "",
-               one_line: bool = False) -> str:
+    def string(
+        self, path: Path, *, required: bool = False, default: str = "", one_line: bool = False
+    ) -> str:
         value = self.get(path)
         if value is _MISSING or value is None:
             if required:
@@ -110,8 +127,11 @@ class FieldReader:
     def ident(self, path: Path, *, what: str = "id") -> str:
         value = self.string(path, required=True)
         if value and (not ID_RE.match(value) or len(value) > ID_MAX):
-            self.error(path, f"'{value}' is not a valid {what} (expected lowercase letters, "
-                             f"digits and '-', starting with a letter or digit, at most {ID_MAX})")
+            self.error(
+                path,
+                f"'{value}' is not a valid {what} (expected lowercase letters, "
+                f"digits and '-', starting with a letter or digit, at most {ID_MAX})",
+            )
             return ""
         return value
 
@@ -127,7 +147,9 @@ class FieldReader:
     def integer(self, path: Path, low: int, high: int) -> int | None:
         value = self.get(path)
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(path, f"expected a whole number from {low} to {high}, got {_type_name(value)}")
+            self.error(
+                path, f"expected a whole number from {low} to {high}, got {_type_name(value)}"
+            )
             return None
         if not low <= value <= high:
             self.error(path, f"expected a whole number from {low} to {high}, got {value}")
@@ -143,7 +165,9 @@ class FieldReader:
                 raise ValueError
             return dt.date.fromisoformat(value)
         except ValueError:
-            self.error(path, f"'{value}' is not a valid date (expected YYYY-MM-DD, e.g. 2027-01-31)")
+            self.error(
+                path, f"'{value}' is not a valid date (expected YYYY-MM-DD, e.g. 2027-01-31)"
+            )
             return None
 
     def items(self, path: Path) -> list[Any]:
@@ -159,8 +183,9 @@ class FieldReader:
     def string_list(self, path: Path, *, ids: bool = False) -> tuple[str, ...]:
         out: list[str] = []
         for i, _ in enumerate(self.items(path)):
-            text = self.ident((*path, i), what="id") if ids else self.string((*path, i),
-                                                                            required=True)
+            text = (
+                self.ident((*path, i), what="id") if ids else self.string((*path, i), required=True)
+            )
             if text:
                 out.append(text)
         return tuple(out)

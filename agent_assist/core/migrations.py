@@ -18,24 +18,55 @@ def _v1_knowledge(db: sqlite_utils.Database) -> None:
     """Packs, current items with an FTS5 index, and every item version."""
     db.create_table(
         "packs",
-        {"name": str, "version": str, "locale": str, "publisher": str,
-         "source_text": str, "content_hash": str, "imported_at": str},
+        {
+            "name": str,
+            "version": str,
+            "locale": str,
+            "publisher": str,
+            "source_text": str,
+            "content_hash": str,
+            "imported_at": str,
+        },
         pk="name",
     )
     db.create_table(
         "items",
-        {"rowid": int, "kind": str, "item_id": str, "pack": str, "version": int,
-         "content_hash": str, "title": str, "summary": str, "phrasings": str, "tags": str,
-         "body": str, "locale": str, "data": str, "source_path": str, "source_text": str,
-         "updated_at": str, "retired_at": str},
+        {
+            "rowid": int,
+            "kind": str,
+            "item_id": str,
+            "pack": str,
+            "version": int,
+            "content_hash": str,
+            "title": str,
+            "summary": str,
+            "phrasings": str,
+            "tags": str,
+            "body": str,
+            "locale": str,
+            "data": str,
+            "source_path": str,
+            "source_text": str,
+            "updated_at": str,
+            "retired_at": str,
+        },
         pk="rowid",
         not_null={"kind", "item_id", "version", "content_hash", "title", "data"},
     )
     db.execute("CREATE UNIQUE INDEX items_identity ON items(kind, item_id)")
     db.create_table(
         "item_versions",
-        {"kind": str, "item_id": str, "version": int, "content_hash": str, "data": str,
-         "source_path": str, "source_text": str, "pack": str, "created_at": str},
+        {
+            "kind": str,
+            "item_id": str,
+            "version": int,
+            "content_hash": str,
+            "data": str,
+            "source_path": str,
+            "source_text": str,
+            "pack": str,
+            "created_at": str,
+        },
         pk=("kind", "item_id", "version"),
     )
     # External-content FTS5 index over the searchable text, kept in sync by triggers so that
@@ -47,23 +78,28 @@ def _v1_knowledge(db: sqlite_utils.Database) -> None:
     cols = "title, summary, phrasings, tags, body"
     new = "new.title, new.summary, new.phrasings, new.tags, new.body"
     old = "old.title, old.summary, old.phrasings, old.tags, old.body"
-    db.execute(f"CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN "
-               f"INSERT INTO items_fts(rowid, {cols}) VALUES (new.rowid, {new}); END")
-    db.execute(f"CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN "
-               f"INSERT INTO items_fts(items_fts, rowid, {cols}) "
-               f"VALUES ('delete', old.rowid, {old}); END")
-    db.execute(f"CREATE TRIGGER items_au AFTER UPDATE ON items BEGIN "
-               f"INSERT INTO items_fts(items_fts, rowid, {cols}) "
-               f"VALUES ('delete', old.rowid, {old}); "
-               f"INSERT INTO items_fts(rowid, {cols}) VALUES (new.rowid, {new}); END")
+    db.execute(
+        f"CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN "
+        f"INSERT INTO items_fts(rowid, {cols}) VALUES (new.rowid, {new}); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN "
+        f"INSERT INTO items_fts(items_fts, rowid, {cols}) "
+        f"VALUES ('delete', old.rowid, {old}); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER items_au AFTER UPDATE ON items BEGIN "
+        f"INSERT INTO items_fts(items_fts, rowid, {cols}) "
+        f"VALUES ('delete', old.rowid, {old}); "
+        f"INSERT INTO items_fts(rowid, {cols}) VALUES (new.rowid, {new}); END"
+    )
 
 
 def _v2_item_usage(db: sqlite_utils.Database) -> None:
     """Which version of each item this agent last used: drives 'updated since' badges."""
     db.create_table(
         "item_usage",
-        {"kind": str, "item_id": str, "last_version": int, "last_used_at": str,
-         "use_count": int},
+        {"kind": str, "item_id": str, "last_version": int, "last_used_at": str, "use_count": int},
         pk=("kind", "item_id"),
         defaults={"use_count": 0},
     )

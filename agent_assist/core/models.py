@@ -92,8 +92,11 @@ class Sop:
             "review_due": self.review_due.isoformat() if self.review_due else None,
             "requires_ack": self.requires_ack,
             "deadline": (
-                {"days": self.deadline.days, "business": self.deadline.business,
-                 "label": self.deadline.label}
+                {
+                    "days": self.deadline.days,
+                    "business": self.deadline.business,
+                    "label": self.deadline.label,
+                }
                 if self.deadline
                 else None
             ),

@@ -41,9 +41,15 @@ def _unique_ids(pack: LoadedPack, kind: Kind) -> set[str]:
         if not cid:
             continue
         if cid in first:
-            pack.problems.append(Problem(item.source.path, item.doc.line(("id",)), "id",
-                                         f"duplicate {kind.value} id '{cid}' (already used by "
-                                         f"{first[cid]}; expected ids to be unique)"))
+            pack.problems.append(
+                Problem(
+                    item.source.path,
+                    item.doc.line(("id",)),
+                    "id",
+                    f"duplicate {kind.value} id '{cid}' (already used by "
+                    f"{first[cid]}; expected ids to be unique)",
+                )
+            )
         else:
             first[cid] = item.source.path
     return set(first)
@@ -52,34 +58,48 @@ def _unique_ids(pack: LoadedPack, kind: Kind) -> set[str]:
 def _check_sop(sop: Sop, fr: FieldReader, macro_ids: set[str]) -> None:
     for i, mid in enumerate(sop.macros):
         if mid not in macro_ids:
-            fr.error(("macros", i), f"unknown macro '{mid}' (expected the id of a macro in "
-                                    "this pack's macros/ folder)")
+            fr.error(
+                ("macros", i),
+                f"unknown macro '{mid}' (expected the id of a macro in this pack's macros/ folder)",
+            )
     ids: dict[str, int] = {}
     all_ids = {s.id for s in sop.steps if s.id}
     for i, step in enumerate(sop.steps):
         if not step.id:
             continue
         if step.id == END:
-            fr.error(("steps", i, "id"), "'end' is reserved for finishing the checklist "
-                                         "(choose another step id)")
+            fr.error(
+                ("steps", i, "id"),
+                "'end' is reserved for finishing the checklist (choose another step id)",
+            )
         elif step.id in ids:
-            fr.error(("steps", i, "id"), f"duplicate step id '{step.id}' (already step "
-                                         f"{ids[step.id] + 1}; expected unique step ids)")
+            fr.error(
+                ("steps", i, "id"),
+                f"duplicate step id '{step.id}' (already step "
+                f"{ids[step.id] + 1}; expected unique step ids)",
+            )
         else:
             ids[step.id] = i
         if step.macro and step.macro not in macro_ids:
-            fr.error(("steps", i, "macro"), f"unknown macro '{step.macro}' (expected the id "
-                                            "of a macro in this pack's macros/ folder)")
+            fr.error(
+                ("steps", i, "macro"),
+                f"unknown macro '{step.macro}' (expected the id "
+                "of a macro in this pack's macros/ folder)",
+            )
         labels: set[str] = set()
         for j, choice in enumerate(step.choices):
             if choice.label and choice.label in labels:
-                fr.error(("steps", i, "choices", j, "label"),
-                         f"duplicate choice '{choice.label}' (expected unique labels)")
+                fr.error(
+                    ("steps", i, "choices", j, "label"),
+                    f"duplicate choice '{choice.label}' (expected unique labels)",
+                )
             labels.add(choice.label)
             if choice.next and choice.next != END and choice.next not in all_ids:
                 known = ", ".join([*sorted(all_ids), END])
-                fr.error(("steps", i, "choices", j, "next"),
-                         f"unknown step '{choice.next}' (expected one of: {known})")
+                fr.error(
+                    ("steps", i, "choices", j, "next"),
+                    f"unknown step '{choice.next}' (expected one of: {known})",
+                )
     _check_paths(sop, fr)
 
 
@@ -117,11 +137,15 @@ def _check_paths(sop: Sop, fr: FieldReader) -> None:
                 changed = True
     for i, step in enumerate(sop.steps):
         if step.id not in reachable:
-            fr.warning(("steps", i, "id"), f"step '{step.id}' can never be reached (no step "
-                                           "leads to it)")
+            fr.warning(
+                ("steps", i, "id"), f"step '{step.id}' can never be reached (no step leads to it)"
+            )
         elif step.id not in finishing:
-            fr.error(("steps", i), f"step '{step.id}' is in a loop that can never reach 'end' "
-                                   "(expected every path to finish)")
+            fr.error(
+                ("steps", i),
+                f"step '{step.id}' is in a loop that can never reach 'end' "
+                "(expected every path to finish)",
+            )
 
 
 def _check_macro(item: LoadedItem, fr: FieldReader) -> None:
@@ -135,14 +159,26 @@ def _check_macro(item: LoadedItem, fr: FieldReader) -> None:
         line = body_line + body_text.count("\n", 0, match.start())
         name = match.group(1).strip()
         if not NAME_RE.match(name):
-            fr.problems.append(Problem(item.source.path, line, "body",
-                                       f"'{match.group(0)}' is not a valid placeholder (expected "
-                                       "{{name}} with lowercase letters, digits and '_')"))
+            fr.problems.append(
+                Problem(
+                    item.source.path,
+                    line,
+                    "body",
+                    f"'{match.group(0)}' is not a valid placeholder (expected "
+                    "{{name}} with lowercase letters, digits and '_')",
+                )
+            )
             continue
         used.add(name)
         if name not in declared and name not in BUILTIN_PLACEHOLDERS:
-            fr.problems.append(Problem(item.source.path, line, "body",
-                                       f"placeholder '{name}' is not declared (expected it under "
-                                       f"'fields', or one of {', '.join(BUILTIN_PLACEHOLDERS)})"))
+            fr.problems.append(
+                Problem(
+                    item.source.path,
+                    line,
+                    "body",
+                    f"placeholder '{name}' is not declared (expected it under "
+                    f"'fields', or one of {', '.join(BUILTIN_PLACEHOLDERS)})",
+                )
+            )
     for name in sorted(declared - used):
         fr.warning(("fields", name), f"field '{name}' is never used in the template")

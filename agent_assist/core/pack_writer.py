@@ -16,23 +16,28 @@ from agent_assist.core.pack_reader import FOLDERS, PACK_FILE
 from agent_assist.core.store import Store
 
 
-def export_pack(store: Store, dest: Path, *, pack: str | None = None,
-                force: bool = False) -> tuple[str, int]:
+def export_pack(
+    store: Store, dest: Path, *, pack: str | None = None, force: bool = False
+) -> tuple[str, int]:
     """Export one pack to ``dest``; returns ``(pack name, items written)``."""
     packs = {p.info.name: p for p in store.packs()}
     if not packs:
         raise AgentAssistError("the knowledge cache is empty: nothing to export")
     if pack is None:
         if len(packs) > 1:
-            raise AgentAssistError("the cache holds several packs; choose one with --pack "
-                                   f"({', '.join(sorted(packs))})")
+            raise AgentAssistError(
+                "the cache holds several packs; choose one with --pack "
+                f"({', '.join(sorted(packs))})"
+            )
         pack = next(iter(packs))
     if pack not in packs:
-        raise AgentAssistError(f"no pack named '{pack}' in the cache "
-                               f"(have: {', '.join(sorted(packs))})")
+        raise AgentAssistError(
+            f"no pack named '{pack}' in the cache (have: {', '.join(sorted(packs))})"
+        )
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())) and not force:
-        raise AgentAssistError(f"{dest} exists and is not an empty folder (use --force to "
-                               "replace it)")
+        raise AgentAssistError(
+            f"{dest} exists and is not an empty folder (use --force to replace it)"
+        )
     items = [i for i in store.items() if i.pack == pack]
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".export-", dir=dest.parent))
