@@ -17,6 +17,7 @@ from pathlib import Path
 from agent_assist.core.errors import AgentAssistError
 from agent_assist.core.migrations import LATEST
 from agent_assist.core.paths import data_dir_source
+from agent_assist.core.settings import Settings
 from agent_assist.core.store import DB_NAME, Store
 
 
@@ -139,8 +140,22 @@ def check_qt_platform() -> Check:
     return Check("Qt platform", True, f"plugins in {platforms}")
 
 
+def check_settings(data_dir: Path) -> Check:
+    settings = Settings(data_dir)
+    system = settings.system_file
+    where = f"system file {system}" + ("" if system.is_file() else " (none)")
+    if settings.problems:
+        return Check(
+            "settings",
+            False,
+            f"{where}; " + "; ".join(settings.problems),
+            "fix or remove the settings named above",
+        )
+    return Check("settings", True, where)
+
+
 def run_checks(data_dir: Path, option: str | None) -> list[Check]:
     checks = [check_data_dir(data_dir, option)]
     if checks[0].ok:
         checks.append(check_cache(data_dir))
-    return [*checks, check_keyring(), check_qt_platform()]
+    return [*checks, check_settings(data_dir), check_keyring(), check_qt_platform()]
