@@ -38,9 +38,8 @@ def cmd_settings(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     if args.action == "reset":
         settings.reset(args.key)
-        ctx.out(
-            f"{args.key} = {json.dumps(settings.get(args.key))} ({settings.effective(args.key).source})"
-        )
+        now = settings.effective(args.key)
+        ctx.out(f"{args.key} = {json.dumps(settings.get(args.key))} ({now.source})")
         return 0
     rows = settings.all()
     if args.json:
