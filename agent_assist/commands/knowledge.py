@@ -20,11 +20,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Check a pack and load it into the cache in one "
         "transaction: a pack with any error imports nothing.",
     )
-    p.add_argument("path", type=Path, help="the pack folder (holding pack.yaml)")
+    p.add_argument(
+        "path", type=Path, help="the pack folder (holding pack.yaml), or a signed pack .zip"
+    )
     p.add_argument(
         "--prune", action="store_true", help="retire this pack's items that are no longer in it"
     )
     p.add_argument("--json", action="store_true", help="print the import report as JSON")
+    p.add_argument(
+        "--hub-key",
+        type=Path,
+        metavar="FILE",
+        help="verify a signed .zip with this hub key (default: keys pinned by sync)",
+    )
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("export", help="write a pack from the cache back out as files")
@@ -83,6 +91,17 @@ def cmd_validate(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
+    if args.path.suffix.lower() == ".zip":  # a signed offline pack from the hub
+        from agent_assist.sync.signed import import_signed_pack
+
+        report, key = import_signed_pack(
+            ctx.store, args.path, key_file=args.hub_key, prune=args.prune
+        )
+        ctx.err(f"{args.path}: signature verified (hub key {key})")
+        ctx.out(
+            json.dumps(report.to_json(), indent=2) if args.json else f"Imported {report.summary()}"
+        )
+        return 0
     pack = validate_pack(args.path)
     _report_problems(ctx, pack.problems, args.path)
     if pack.errors:

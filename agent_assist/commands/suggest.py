@@ -7,7 +7,6 @@ import json
 
 from agent_assist.commands import Context
 from agent_assist.core.models import Kind
-from agent_assist.core.search import Suggester
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,6 +39,8 @@ def positive_int(text: str) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace, ctx: Context) -> int:
+    from agent_assist.core.search import Suggester  # loads the ranking engine: only here
+
     suggester = Suggester(ctx.store)
     kind = Kind(args.kind) if args.kind else None
     queries = [" ".join(args.query)] if args.query else (line.rstrip("\r\n") for line in ctx.stdin)

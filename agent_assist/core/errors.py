@@ -36,3 +36,11 @@ class NotFoundError(AgentAssistError):
 
 class SyncError(AgentAssistError):
     """Talking to the hub failed."""
+
+
+class EventLogError(AgentAssistError):
+    """The local handle-time event log could not be opened, read or written."""
+
+
+class SessionError(AgentAssistError):
+    """A ticket-session command does not fit the state of the ticket's session."""

@@ -8,10 +8,12 @@ next, never in between.  Add a migration by appending a function; never edit a s
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # imported by the store only when a migration runs (slow import)
+    import sqlite_utils
 
-Migration = Callable[[sqlite_utils.Database], None]
+Migration = Callable[["sqlite_utils.Database"], None]
 
 
 def _v1_knowledge(db: sqlite_utils.Database) -> None:
@@ -105,5 +107,61 @@ def _v2_item_usage(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_knowledge, _v2_item_usage)
+def _v3_suggestion_feedback(db: sqlite_utils.Database) -> None:
+    """Which item an agent chose after a query (the query scrubbed of personal data first):
+    the suggestion engine learns from it on this workstation."""
+    db.create_table(
+        "suggestion_feedback",
+        {"query": str, "kind": str, "item_id": str, "count": int, "last_at": str},
+        pk=("query", "kind", "item_id"),
+        defaults={"count": 0},
+    )
+
+
+def _v4_hub_sync(db: sqlite_utils.Database) -> None:
+    """What hub sync keeps beside the knowledge: per hub its feed cursor (stored in the same
+    transaction as each applied page), pinned signing key and learned-phrasings cursor; which
+    pack names the hub owns; local items that hub items shadow; which feedback pairs were
+    shared; and the phrasings the hub learned from the whole team."""
+    db.create_table(
+        "hub_state",
+        {
+            "hub_url": str,
+            "cursor": int,
+            "etag": str,
+            "learned_cursor": int,
+            "key_algorithm": str,
+            "public_key": str,
+            "key_fingerprint": str,
+            "updated_at": str,
+        },
+        pk="hub_url",
+        not_null={"cursor", "learned_cursor"},
+        defaults={"cursor": 0, "learned_cursor": 0},
+    )
+    db.create_table("hub_packs", {"name": str, "locale": str, "hub_url": str}, pk="name")
+    db.create_table(
+        "shadowed_items",
+        {"kind": str, "item_id": str, "local_pack": str, "hub_pack": str, "at": str},
+        pk=("kind", "item_id"),
+    )
+    db.create_table(
+        "feedback_shared",
+        {"hub_url": str, "query": str, "kind": str, "item_id": str},
+        pk=("hub_url", "query", "kind", "item_id"),
+    )
+    db.create_table(
+        "learned_phrasings",
+        {"hub_url": str, "seq": int, "sop_id": str, "text": str, "count": int},
+        pk=("hub_url", "seq"),
+    )
+    db.execute("CREATE INDEX learned_phrasings_sop ON learned_phrasings(sop_id)")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_knowledge,
+    _v2_item_usage,
+    _v3_suggestion_feedback,
+    _v4_hub_sync,
+)
 LATEST = len(MIGRATIONS)

@@ -201,12 +201,43 @@ def _locale(fr: FieldReader, path: tuple[str, ...], default: str) -> str:
     return value
 
 
+def parse_item(
+    text: str, rel: str, kind: Kind, locale: str
+) -> tuple[LoadedItem | None, list[Problem]]:
+    """Parse one SOP or macro given as text (``rel`` names it in problems), exactly as a file
+    of a pack would be read: the hub's content and local packs must never parse differently.
+
+    Returns the item (``None`` when it cannot be used) and every problem found; never raises
+    for bad content.  Cross-item checks (references, duplicate ids) need a whole pack and are
+    :mod:`agent_assist.core.pack_checks`' job.
+    """
+    problems: list[Problem] = []
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        problems.append(
+            Problem(rel, 0, "", f"file is {size:,} bytes (expected at most {MAX_FILE_BYTES:,})")
+        )
+        return None, problems
+    if "\x00" in text:
+        problems.append(Problem(rel, 0, "", "file contains NUL bytes (expected plain text)"))
+        return None, problems
+    source = SourceFile(rel, text, content_hash(text.encode("utf-8")))
+    return _parse_item(source, kind, locale, problems), problems
+
+
 def _read_item(
     path: Path, rel: str, kind: Kind, locale: str, problems: list[Problem]
 ) -> LoadedItem | None:
     source = _read_text(path, rel, problems)
     if source is None:
         return None
+    return _parse_item(source, kind, locale, problems)
+
+
+def _parse_item(
+    source: SourceFile, kind: Kind, locale: str, problems: list[Problem]
+) -> LoadedItem | None:
+    rel = source.path
     parts = split_front_matter(source.text)
     if parts is None:
         problems.append(

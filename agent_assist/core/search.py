@@ -1,24 +1,29 @@
-"""Suggest SOPs and macros for a customer's words.
+"""Suggest SOPs and macros for a customer's words: the one entry point of the ranking engine.
 
-A deliberately simple first ranking: SQLite FTS5 finds candidates (every query word, the last
-one as a prefix so results follow typing), rapidfuzz rescores them against titles and
-phrasings for typo tolerance.  The suggestion engine issue replaces the scoring; the
-:class:`Suggestion` shape is what the CLI, the UI and benchmarks rely on.
+:class:`Suggester` owns a :class:`~agent_assist.core.ranking.index.RankIndex` built from the
+knowledge cache and persisted next to it (``suggest-index.npz``, tagged with a fingerprint of
+the items' content hashes, so a stale file is rebuilt, never trusted).  Building can take
+seconds on large caches: :meth:`Suggester.refresh` does it and is safe to call off the GUI
+thread; :meth:`Suggester.suggest` builds lazily on first use.  How ranking and confidence
+work is in ``docs/suggestions.md``.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-from rapidfuzz import fuzz, process
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent_assist.core.models import Kind
-from agent_assist.core.store import Store
+from agent_assist.core.store import Store, utc_now
 
-WORD_RE = re.compile(r"\w+", re.UNICODE)
-MAX_QUERY_WORDS = 32
-CONFIDENT = 0.55
+if TYPE_CHECKING:  # the engine pulls in numpy/scipy: imported on first use, off the GUI thread
+    from agent_assist.core.ranking.engine import Engine
+
+INDEX_NAME = "suggest-index.npz"
 
 
 @dataclass(frozen=True)
@@ -27,52 +32,85 @@ class Suggestion:
     id: str
     title: str
     score: float
+    """Calibrated probability in [0, 1] that this is the item the agent needs."""
     confident: bool
+    raw: float = field(default=0.0, compare=False, repr=False)
+    """The uncalibrated blend the score was computed from (for benchmarks and tuning)."""
+    gap: float = field(default=0.0, compare=False, repr=False)
+    """``raw`` minus the best other result's raw (the calibration's second feature)."""
 
     def to_json(self) -> dict[str, object]:
-        return {"kind": self.kind.value, "id": self.id, "title": self.title,
-                "score": round(self.score, 4), "confident": self.confident}
-
-
-def query_words(text: str) -> list[str]:
-    return [w.lower() for w in WORD_RE.findall(text)][:MAX_QUERY_WORDS]
-
-
-def fts_query(words: list[str], *, prefix_last: bool) -> str:
-    """An FTS5 OR-query of quoted words (quoting makes any user text safe to MATCH)."""
-    parts = [f'"{w}"' for w in words]
-    if prefix_last and parts:
-        parts[-1] += "*"
-    return " OR ".join(parts)
+        return {
+            "kind": self.kind.value,
+            "id": self.id,
+            "title": self.title,
+            "score": round(self.score, 4),
+            "confident": self.confident,
+        }
 
 
 class Suggester:
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    """Rank the knowledge cache's items for a query.
 
-    def suggest(self, query: str, *, limit: int = 10, kind: Kind | None = None) -> list[Suggestion]:
-        words = query_words(query)
-        if not words or limit <= 0:
+    ``index_dir`` is where the index file lives (default: beside the cache); ``persist=False``
+    keeps it in memory only.  ``clock`` drives the recency prior.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        index_dir: Path | None = None,
+        persist: bool = True,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self.store = store
+        self._path = (index_dir or store.path.parent) / INDEX_NAME if persist else None
+        self._clock = clock
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    def refresh(self) -> None:
+        """Bring the index up to date with the cache: load the saved one if its fingerprint
+        matches, else update the previous index (or build one) and save it.  Call after an
+        import, off the GUI thread."""
+        from agent_assist.core.ranking import engine
+
+        with self._lock:
+            self._engine = engine.refreshed(self._engine, self.store, self._path, self._clock())
+
+    def suggest(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        kind: Kind | None = None,
+        locale: str | None = None,
+        tags: Iterable[str] = (),
+    ) -> list[Suggestion]:
+        """Best items first.  ``locale`` 'en' also matches 'en-GB'; ``tags`` keeps items with
+        any of them.  A query still being typed (no trailing space) has its last word
+        treated as a prefix."""
+        if self._engine is None:
+            self.refresh()
+        if self._engine is None or limit <= 0:
             return []
-        hits = self.store.fts(fts_query(words, prefix_last=True), limit=max(50, limit * 5),
-                              kind=kind)
-        if not hits:
-            return []
-        items = {(i.kind, i.id): i for i in self.store.items(kind)}
-        best_rank = min(h.rank for h in hits)
-        normalized = " ".join(words)
-        scored: list[Suggestion] = []
-        for hit in hits:
-            item = items.get((hit.kind, hit.item_id))
-            if item is None:
-                continue
-            texts = [item.title.lower()]
-            if item.kind is Kind.SOP:
-                texts += [p.lower() for p in getattr(item.content, "phrasings", ())]
-            match = process.extractOne(normalized, texts, scorer=fuzz.token_set_ratio)
-            fuzzy = (match[1] if match else 0.0) / 100.0
-            lexical = hit.rank / best_rank if best_rank else 0.0
-            score = max(0.0, min(1.0, 0.6 * fuzzy + 0.4 * lexical))
-            scored.append(Suggestion(item.kind, item.id, item.title, score, score >= CONFIDENT))
-        scored.sort(key=lambda s: (-s.score, s.kind.value != "sop", s.id))
-        return scored[:limit]
+        return [
+            Suggestion(kind_, item_id, title, p, confident, raw, gap)
+            for kind_, item_id, title, p, confident, raw, gap in self._engine.rank(
+                query, limit=limit, kind=kind, locale=locale, tags=tags
+            )
+        ]
+
+    def record_choice(self, query: str, kind: Kind, item_id: str) -> None:
+        """The agent opened/ran/used ``item_id`` after ``query``: remember it (scrubbed of
+        personal data) so similar queries rank it higher, starting with the next one."""
+        from agent_assist.core.privacy import scrub
+        from agent_assist.core.ranking.text import words
+
+        cleaned = " ".join(words(scrub(query)))
+        if not cleaned:
+            return
+        self.store.record_feedback(cleaned, kind, item_id)
+        if self._engine is not None:
+            self._engine.remember(cleaned, kind, item_id)

@@ -15,15 +15,28 @@ from agent_assist.core.pack_reader import MACRO_FIELDS, SOP_FIELDS, STEP_FIELDS
 from agent_assist.core.packs import import_pack_dir
 from agent_assist.core.store import Store
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                    st.text(max_size=30), st.sampled_from(["end", "2026-02-30", "2027-01-01",
-                                                           "a", "s1", "{{x}}"]))
-values = st.recursive(scalars, lambda kids: st.one_of(
-    st.lists(kids, max_size=4),
-    st.dictionaries(st.sampled_from([*STEP_FIELDS, "label", "next", "days", "business_days"])
-                    | st.text(max_size=8), kids, max_size=4)), max_leaves=20)
-front = st.dictionaries(st.sampled_from([*SOP_FIELDS, *MACRO_FIELDS, "junk"]), values,
-                        max_size=8)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=30),
+    st.sampled_from(["end", "2026-02-30", "2027-01-01", "a", "s1", "{{x}}"]),
+)
+values = st.recursive(
+    scalars,
+    lambda kids: st.one_of(
+        st.lists(kids, max_size=4),
+        st.dictionaries(
+            st.sampled_from([*STEP_FIELDS, "label", "next", "days", "business_days"])
+            | st.text(max_size=8),
+            kids,
+            max_size=4,
+        ),
+    ),
+    max_leaves=20,
+)
+front = st.dictionaries(st.sampled_from([*SOP_FIELDS, *MACRO_FIELDS, "junk"]), values, max_size=8)
 raw_text = st.text(max_size=200)
 
 
@@ -33,8 +46,11 @@ def render(doc: Any, raw: str | None) -> str:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(docs=st.lists(st.tuples(front, st.one_of(st.none(), raw_text), st.booleans()),
-                     min_size=1, max_size=4))
+@given(
+    docs=st.lists(
+        st.tuples(front, st.one_of(st.none(), raw_text), st.booleans()), min_size=1, max_size=4
+    )
+)
 def test_any_front_matter_imports_whole_or_not_at_all(
     docs: list[tuple[dict[str, Any], str | None, bool]],
 ) -> None:

@@ -46,18 +46,50 @@ CASES = [
     ("id: a\ntitle: T\ntags: payments\n", "sops/x.md", 4, "tags", "expected a list"),
     ("id: a\ntitle: T\nmacros: [ghost]\n", "sops/x.md", 4, "macros[0]", "unknown macro 'ghost'"),
     ("id: a\ntitle: T\ndeadline: {days: 0}\n", "sops/x.md", 4, "deadline.days", "1 to 3650"),
-    ("id: a\ntitle: T\ndeadline: {days: 3, business_days: 2}\n", "sops/x.md", 4, "deadline",
-     "exactly one"),
-    ("id: a\ntitle: T\nsteps:\n  - id: s1\n    text: x\n    choices:\n      - {label: y, next: "
-     "nowhere}\n", "sops/x.md", 8, "steps[0].choices[0].next", "unknown step 'nowhere'"),
-    ("id: a\ntitle: T\nsteps:\n  - id: s1\n    text: x\n  - id: s1\n    text: y\n", "sops/x.md",
-     7, "steps[1].id", "duplicate step id"),
-    ("id: a\ntitle: T\nsteps:\n  - id: s1\n    text: x\n    choices:\n      - {label: again, "
-     "next: s1}\n", "sops/x.md", 5, "steps[0]", "never reach 'end'"),
-    ("id: a\ntitle: T\nsteps:\n  - id: end\n    text: x\n", "sops/x.md", 5, "steps[0].id",
-     "reserved"),
-    ("id: a\ntitle: T\nsteps:\n  - id: s1\n    text: x\n    macro: ghost\n", "sops/x.md", 7,
-     "steps[0].macro", "unknown macro"),
+    (
+        "id: a\ntitle: T\ndeadline: {days: 3, business_days: 2}\n",
+        "sops/x.md",
+        4,
+        "deadline",
+        "exactly one",
+    ),
+    (
+        "id: a\ntitle: T\nsteps:\n  - id: s1\n    text: x\n    choices:\n      - {label: y, next: "
+        "nowhere}\n",
+        "sops/x.md",
+        8,
+        "steps[0].choices[0].next",
+        "unknown step 'nowhere'",
+    ),
+    (
+        "id: a\ntitle: T\nsteps:\n  - id: s1\n    text: x\n  - id: s1\n    text: y\n",
+        "sops/x.md",
+        7,
+        "steps[1].id",
+        "duplicate step id",
+    ),
+    (
+        "id: a\ntitle: T\nsteps:\n  - id: s1\n    text: x\n    choices:\n      - {label: again, "
+        "next: s1}\n",
+        "sops/x.md",
+        5,
+        "steps[0]",
+        "never reach 'end'",
+    ),
+    (
+        "id: a\ntitle: T\nsteps:\n  - id: end\n    text: x\n",
+        "sops/x.md",
+        5,
+        "steps[0].id",
+        "reserved",
+    ),
+    (
+        "id: a\ntitle: T\nsteps:\n  - id: s1\n    text: x\n    macro: ghost\n",
+        "sops/x.md",
+        7,
+        "steps[0].macro",
+        "unknown macro",
+    ),
     ("id: a\ntitle: [unclosed\n", "sops/x.md", 3, "", "invalid YAML"),
     ("id: a\nid: b\ntitle: T\n", "sops/x.md", 3, "id", "given twice"),
     ("- just\n- a list\n", "sops/x.md", 2, "", "mapping"),
@@ -65,8 +97,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("front", "file", "line", "field", "words"), CASES)
-def test_sop_problem_is_located(tmp_path: Path, front: str, file: str, line: int, field: str,
-                                words: str) -> None:
+def test_sop_problem_is_located(
+    tmp_path: Path, front: str, file: str, line: int, field: str, words: str
+) -> None:
     pack = validate_pack(write_pack(tmp_path, {file: sop(front)}))
     matching = [p for p in pack.errors if p.field == field and words in p.message]
     assert matching, f"no error on {field!r} with {words!r}; got {[str(p) for p in pack.errors]}"
@@ -77,15 +110,21 @@ def test_sop_problem_is_located(tmp_path: Path, front: str, file: str, line: int
 MACRO_CASES = [
     ("id: m\ntitle: M\n", "Hi {{name}}\n", 5, "body", "placeholder 'name' is not declared"),
     ("id: m\ntitle: M\n", "Hi\n\n{{ Bad Name }}\n", 7, "body", "not a valid placeholder"),
-    ("id: m\ntitle: M\nfields:\n  size: {default: XL, choices: [S, M]}\n", "{{size}}\n", 5,
-     "fields.size.default", "not one of the choices"),
+    (
+        "id: m\ntitle: M\nfields:\n  size: {default: XL, choices: [S, M]}\n",
+        "{{size}}\n",
+        5,
+        "fields.size.default",
+        "not one of the choices",
+    ),
     ("id: m\ntitle: M\nfields:\n  Size: {}\n", "x\n", 5, "fields.Size", "placeholder name"),
 ]
 
 
 @pytest.mark.parametrize(("front", "body", "line", "field", "words"), MACRO_CASES)
-def test_macro_problem_is_located(tmp_path: Path, front: str, body: str, line: int, field: str,
-                                  words: str) -> None:
+def test_macro_problem_is_located(
+    tmp_path: Path, front: str, body: str, line: int, field: str, words: str
+) -> None:
     pack = validate_pack(write_pack(tmp_path, {"macros/m.md": sop(front, body)}))
     matching = [p for p in pack.errors if p.field == field and words in p.message]
     assert matching, [str(p) for p in pack.problems]
@@ -100,8 +139,10 @@ def test_builtin_placeholders_need_no_declaration(tmp_path: Path) -> None:
 def test_unused_field_and_unreachable_step_are_warnings(tmp_path: Path) -> None:
     files = {
         "macros/m.md": sop("id: m\ntitle: M\nfields:\n  spare: {}\n", "no placeholders\n"),
-        "sops/s.md": sop("id: s\ntitle: S\nsteps:\n  - id: a\n    text: x\n    choices:\n"
-                         "      - {label: done, next: end}\n  - id: orphan\n    text: y\n"),
+        "sops/s.md": sop(
+            "id: s\ntitle: S\nsteps:\n  - id: a\n    text: x\n    choices:\n"
+            "      - {label: done, next: end}\n  - id: orphan\n    text: y\n"
+        ),
     }
     pack = validate_pack(write_pack(tmp_path, files))
     assert pack.errors == []

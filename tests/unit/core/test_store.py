@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     with Store(tmp_path / "data" / "k.sqlite3", clock=lambda: T0) as s:
         yield s
 
@@ -40,8 +41,9 @@ def test_import_is_idempotent_and_versions_changes(store: Store, tmp_path: Path)
     assert sorted(first.added) == ["macro:refund-ok", "sop:coin-refund", "sop:hacked-account"]
     again = import_pack_dir(store, root)
     assert again.added == again.updated == [] and len(again.unchanged) == 3
-    (root / "sops" / "hacked.md").write_text("---\nid: hacked-account\ntitle: Hacked account "
-                                             "v2\n---\n")
+    (root / "sops" / "hacked.md").write_text(
+        "---\nid: hacked-account\ntitle: Hacked account v2\n---\n"
+    )
     third = import_pack_dir(store, root)
     assert third.updated == ["sop:hacked-account"]
     item = store.get("hacked-account")
@@ -63,8 +65,9 @@ def test_pack_with_errors_changes_nothing(store: Store, tmp_path: Path) -> None:
     assert dump(store) == before
 
 
-def test_store_refuses_pack_with_errors_even_if_caller_skips_checks(store: Store,
-                                                                     tmp_path: Path) -> None:
+def test_store_refuses_pack_with_errors_even_if_caller_skips_checks(
+    store: Store, tmp_path: Path
+) -> None:
     pack = validate_pack(write_pack(tmp_path, {"sops/x.md": "---\nid: x\n---\n"}))
     with pytest.raises(PackError):
         store.import_pack(pack)

@@ -1,0 +1,1 @@
+"""Relevance and speed benchmarks of the suggestion engine: ``python -m benchmarks --help``."""
