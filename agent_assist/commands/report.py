@@ -1,0 +1,72 @@
+"""report: handle-time figures from the local event log (count, median, p90, mean, rates)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+from collections.abc import Callable
+
+from agent_assist.commands import Context
+from agent_assist.commands.session import open_log
+from agent_assist.core.clock import clock_from_env
+from agent_assist.core.durations import parse_span, timings
+from agent_assist.core.errors import AgentAssistError
+from agent_assist.core.privacy import team_secret, ticket_hash
+from agent_assist.core.reports import FORMATS, GROUPINGS, build_report
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "report",
+        help="handle time by ticket, SOP version, step or outcome",
+        description="Handle-time figures for tickets ended in the period: "
+        "count, median, p90, mean; per SOP version and step; skip "
+        "and branch rates; escalation rate.",
+    )
+    p.add_argument(
+        "--since",
+        default="7d",
+        metavar="SPAN|DATE",
+        help="tickets ended in the last SPAN (7d, 24h, 2w) or since DATE "
+        "(YYYY-MM-DD, UTC); default 7d",
+    )
+    p.add_argument("--by", choices=GROUPINGS, default="sop", help="rows per (default sop)")
+    p.add_argument("--format", choices=FORMATS, default="table", help="default table")
+    p.add_argument(
+        "--shareable",
+        action="store_true",
+        help="show tickets as keyed hashes, fit to leave this workstation",
+    )
+    p.set_defaults(handler=cmd_report)
+
+
+def _since(text: str, now: dt.datetime) -> dt.datetime:
+    try:
+        day = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return now - parse_span(text)
+    if day.tzinfo is None:
+        day = day.replace(tzinfo=dt.UTC)
+    if day > now:
+        raise AgentAssistError(f"--since {text} is in the future")
+    return day
+
+
+def _hashed(ticket: str, secret: bytes) -> str:
+    return ticket_hash(ticket, secret)
+
+
+def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
+    clock = clock_from_env()
+    now = clock.now()
+    since = _since(args.since, now.wall)
+    with open_log(ctx, clock) as log:
+        sessions = log.sessions(log.sessions_ended_since(since))
+    label: Callable[[str], str] = str
+    if args.shareable:
+        secret = team_secret(ctx.data_dir)
+        label = functools.partial(_hashed, secret=secret)
+    report = build_report(timings(list(sessions.values())), args.by, since, now.wall, label)
+    ctx.out(report.render(args.format))
+    return 0
