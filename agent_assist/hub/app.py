@@ -1,0 +1,116 @@
+"""The hub's ASGI app: :func:`create_app` builds it the same way for the CLI and for tests.
+
+Startup is one sequence (open and migrate the database, load the signing key, start the
+cross-replica change watcher); shutdown stops the watcher and closes the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+import agent_assist
+from agent_assist.hub import errors, routes_knowledge, routes_team
+from agent_assist.hub.db import Database
+from agent_assist.hub.http import HubMiddleware
+from agent_assist.hub.ingest import count_events
+from agent_assist.hub.keys import key_info, load_or_create_key
+from agent_assist.hub.knowledge import head
+from agent_assist.hub.state import Hub, HubState
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    database_url: str | None,
+    data_dir: Path,
+    *,
+    keepalive: float = 15.0,
+    poll_seconds: float = 1.0,
+) -> FastAPI:
+    """A hub on ``database_url`` (PostgreSQL) or the SQLite file in ``data_dir``.
+
+    ``keepalive`` is the SSE keep-alive interval; ``poll_seconds`` how often this replica
+    looks for changes published through other replicas."""
+    db = Database.open(database_url, data_dir)
+    log.info("hub database: %s", db.kind)
+    state = HubState(db, data_dir, load_or_create_key(data_dir), keepalive, poll_seconds)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state.broadcaster.loop = asyncio.get_running_loop()
+        state.broadcaster.advance(head(db))
+        watcher = asyncio.create_task(state.broadcaster.watch(lambda: head(db), poll_seconds))
+        log.info("hub ready (feed cursor %d)", state.broadcaster.cursor)
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            db.close()
+            log.info("hub stopped")
+
+    app = FastAPI(
+        title="Agent Assist hub",
+        version=agent_assist.__version__,
+        description="Team hub: publish SOPs and macros, delta feed, push, events, reports.",
+        lifespan=lifespan,
+    )
+    app.state.hub = state
+    errors.install(app)
+    app.include_router(routes_knowledge.router)
+    app.include_router(routes_team.router)
+    _system_routes(app)
+    app.add_middleware(HubMiddleware, metrics=state.metrics)
+    _declare_bearer_auth(app)
+    return app
+
+
+def _declare_bearer_auth(app: FastAPI) -> None:
+    """Put the bearer scheme into the OpenAPI document (auth itself is ``state.require``)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token from `agent-assist-hub token create`",
+                }
+            }
+            public = {"/healthz", "/metrics", "/v1/hub-key"}
+            for path, item in schema["paths"].items():
+                if path not in public:
+                    for operation in item.values():
+                        operation["security"] = [{"bearer": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _system_routes(app: FastAPI) -> None:
+    @app.get("/healthz")
+    def healthz(state: Hub) -> dict[str, Any]:
+        head(state.db)  # proves the database answers
+        return {"status": "ok", "database": state.db.kind, "version": agent_assist.__version__}
+
+    @app.get("/metrics", response_class=Response)
+    def metrics(state: Hub) -> Response:
+        state.metrics.sse_clients.set(state.broadcaster.clients)
+        state.metrics.events_stored.set(count_events(state.db))
+        return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/v1/hub-key")
+    def hub_key(state: Hub) -> dict[str, str]:
+        return key_info(state.key)

@@ -1,0 +1,40 @@
+"""The hub schema, one migration per entry: SQL in the subset SQLite and PostgreSQL share.
+
+Append a tuple to :data:`MIGRATIONS` to change the schema; never edit a released one.
+Timestamps are ISO 8601 UTC text; booleans are 0/1 integers.
+"""
+
+from __future__ import annotations
+
+_V1 = (
+    "CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+    "INSERT INTO counters (name, value) VALUES ('feed', 0)",
+    "INSERT INTO counters (name, value) VALUES ('learned', 0)",
+    "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE tokens (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
+    "hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, revoked_at TEXT)",
+    # Every publish or retirement is one row; upserts are the immutable item versions.
+    "CREATE TABLE changes (seq BIGINT PRIMARY KEY, op TEXT NOT NULL, kind TEXT NOT NULL, "
+    "id TEXT NOT NULL, version BIGINT NOT NULL, content_hash TEXT NOT NULL, "
+    "pack TEXT NOT NULL, pack_locale TEXT NOT NULL, source_path TEXT NOT NULL, "
+    "source_text TEXT NOT NULL, published_at TEXT NOT NULL, author TEXT NOT NULL, "
+    "note TEXT NOT NULL, requires_ack BIGINT NOT NULL)",
+    "CREATE INDEX changes_item ON changes (kind, id, version)",
+    # The current state of each item, kept beside the feed to diff a publish quickly.
+    "CREATE TABLE items (kind TEXT NOT NULL, id TEXT NOT NULL, version BIGINT NOT NULL, "
+    "content_hash TEXT NOT NULL, pack TEXT NOT NULL, retired BIGINT NOT NULL, "
+    "seq BIGINT NOT NULL, PRIMARY KEY (kind, id))",
+    "CREATE TABLE events (id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, type TEXT NOT NULL, "
+    "wall TEXT NOT NULL, session_id TEXT NOT NULL, body TEXT NOT NULL, "
+    "received_at TEXT NOT NULL)",
+    "CREATE INDEX events_session ON events (session_id)",
+    "CREATE INDEX events_wall ON events (wall)",
+    "CREATE TABLE acks (sop_id TEXT NOT NULL, version BIGINT NOT NULL, agent TEXT NOT NULL, "
+    "at TEXT NOT NULL, PRIMARY KEY (sop_id, version, agent))",
+    "CREATE TABLE feedback (query TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, "
+    "agent TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (query, kind, id, agent))",
+    "CREATE TABLE learned (seq BIGINT PRIMARY KEY, sop_id TEXT NOT NULL, text TEXT NOT NULL, "
+    "count BIGINT NOT NULL, UNIQUE (sop_id, text))",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)

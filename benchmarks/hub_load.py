@@ -1,0 +1,349 @@
+"""Load on a real hub over loopback: ``python -m benchmarks.hub_load --help``.
+
+N simulated clients (default 1,000) share one async httpx client; each one, in a loop, waits a
+random think time (mean ``--interval`` seconds) and then does what a desktop client does:
+an idle delta poll with ``If-None-Match`` (usually 304), a change pull when a publish moved the
+feed (a lead publishes every ``--publish-every`` seconds), or an event upload (one ticket's
+events, ``--upload-share`` of the requests).  Reported per database: requests/s, p50/p99
+latency and errors (5xx, unexpected 4xx, connection failures).  Then ``--sse-clients``
+Server-Sent-Events clients connect, a lead publishes, and the time until every client has
+seen the notice is measured.
+
+PostgreSQL runs need ``--postgres-url`` or ``AGENT_ASSIST_TEST_POSTGRES_URL`` (for example
+from ``eval "$(scripts/postgres-test-cluster start)"``).  Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import resource
+import ssl
+import statistics
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from agent_assist.hub.auth import Role, create_token
+from agent_assist.hub.db import Database
+from tests.conftest import TINY_PACK
+from tests.integration.hubserver import HubServer, RunningHub, publish_body, session_events
+
+
+@dataclass
+class Results:
+    latencies: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
+    kinds: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def row(self, name: str, clients: int) -> str:
+        lat = sorted(self.latencies)
+        p50 = lat[len(lat) // 2] * 1000 if lat else float("nan")
+        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan")
+        rate = len(lat) / self.seconds if self.seconds else 0.0
+        mix = ", ".join(
+            f"{k} {v} (p50 {_pct(self.by_kind[k], 50):.0f} / p99 {_pct(self.by_kind[k], 99):.0f})"
+            for k, v in sorted(self.kinds.items())
+        )
+        errors = sum(self.errors.values())
+        detail = f" ({dict(self.errors)})" if errors else ""
+        return (
+            f"| {name} | {clients} | {self.seconds:.0f} | {len(lat)} | {rate:,.0f} | "
+            f"{p50:.1f} | {p99:.1f} | {errors}{detail} | {mix} |"
+        )
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))] * 1000 if ordered else 0.0
+
+
+def _publisher_files(n: int) -> dict[str, str]:
+    files = dict(TINY_PACK)
+    files["sops/coin-refund.md"] = TINY_PACK["sops/coin-refund.md"] + f"\nRevision {n}.\n"
+    return files
+
+
+class RawHttp:
+    """A minimal keep-alive HTTP/1.1 client on asyncio streams (``--client raw``).
+
+    httpx costs about 2 ms of CPU per request on this class of machine, so on two cores the
+    load generator, not the hub, becomes the bottleneck; this client costs a fraction of that
+    and measures the hub instead.  It understands exactly what the hub sends
+    (``Content-Length`` bodies, 304 without a body)."""
+
+    def __init__(self, url: str) -> None:
+        parsed = httpx.URL(url)
+        self.host, self.port = parsed.host, parsed.port or 80
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], body: Any = None
+    ) -> tuple[int, dict[str, str], Any]:
+        for attempt in (1, 2):  # a kept-alive connection the hub closed: reconnect once
+            fresh = self.writer is None
+            try:
+                return await self._request(method, path, headers, body)
+            except (ConnectionError, asyncio.IncompleteReadError, httpx.RemoteProtocolError):
+                await self.close()
+                if fresh or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _request(
+        self, method: str, path: str, headers: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, str], Any]:
+        if self.writer is None or self.reader is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        data = b"" if body is None else json.dumps(body).encode()
+        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        head += [f"{k}: {v}" for k, v in headers.items()]
+        head += [f"Content-Length: {len(data)}", "Content-Type: application/json", "", ""]
+        self.writer.write("\r\n".join(head).encode() + data)
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise httpx.RemoteProtocolError("connection closed")
+        status = int(status_line.split()[1])
+        response_headers = {}
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            response_headers[name.strip().lower()] = value.strip()
+        length = int(response_headers.get("content-length", "0"))
+        content = await self.reader.readexactly(length) if length else b""
+        return status, response_headers, json.loads(content) if content else None
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+class HttpxHttp:
+    """The same interface on httpx (``--client httpx``, the default)."""
+
+    def __init__(self, url: str) -> None:
+        self.client = httpx.AsyncClient(base_url=url, verify=SSL, timeout=30.0)
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], body: Any = None
+    ) -> tuple[int, dict[str, str], Any]:
+        r = await self.client.request(method, path, headers=headers, json=body)
+        return r.status_code, dict(r.headers), r.json() if r.content else None
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+async def _client(
+    hub: RunningHub,
+    token: str,
+    name: str,
+    deadline: float,
+    args: argparse.Namespace,
+    out: Results,
+) -> None:
+    http = RawHttp(hub.url) if args.client == "raw" else HttpxHttp(hub.url)
+    try:
+        await _client_loop(http, token, name, deadline, args, out)
+    finally:
+        await http.close()
+
+
+async def _client_loop(
+    http: RawHttp | HttpxHttp,
+    token: str,
+    name: str,
+    deadline: float,
+    args: argparse.Namespace,
+    out: Results,
+) -> None:
+    rng = random.Random(name)
+    cursor, etag = 0, None
+    headers = {"Authorization": f"Bearer {token}"}
+    await asyncio.sleep(rng.uniform(0, args.interval))  # spread the start
+    while time.monotonic() < deadline:
+        kind = "upload" if rng.random() < args.upload_share else "poll"
+        start = time.perf_counter()
+        try:
+            if kind == "upload":
+                events = session_events(name, "coin-refund", 1, rng.uniform(60, 900))
+                status, _, _ = await http.request("POST", "/v1/events", headers, {"events": events})
+                ok = status == 200
+            else:
+                more = True
+                while more:
+                    h = {**headers, **({"If-None-Match": etag} if etag else {})}
+                    status, rh, body = await http.request("GET", f"/v1/changes?since={cursor}", h)
+                    ok = status in (200, 304)
+                    if status == 200:
+                        cursor, etag, more = body["cursor"], rh["etag"], body["more"]
+                        kind = "pull" if body["changes"] else "poll-200"
+                    else:
+                        more = False
+            out.latencies.append(time.perf_counter() - start)
+            out.by_kind.setdefault(kind, []).append(out.latencies[-1])
+            out.kinds[kind] += 1
+            if not ok:
+                out.errors[str(status)] += 1
+        except (httpx.HTTPError, OSError, asyncio.IncompleteReadError) as exc:
+            out.errors[type(exc).__name__] += 1
+        await asyncio.sleep(min(rng.expovariate(1 / args.interval), deadline - time.monotonic()))
+
+
+async def _publisher(
+    http: httpx.AsyncClient, hub: RunningHub, deadline: float, every: float
+) -> None:
+    n = 0
+    while time.monotonic() + every < deadline:
+        await asyncio.sleep(every)
+        n += 1
+        body = publish_body(_publisher_files(n), note=f"load {n}")
+        r = await http.post("/v1/publish", json=body, headers=hub.auth("lead"))
+        r.raise_for_status()
+
+
+SSL = ssl.create_default_context()
+"""One TLS context for every simulated client (loopback is plain HTTP; building a context
+per client would dominate start-up)."""
+
+
+def _limits(n: int) -> httpx.Limits:
+    return httpx.Limits(max_connections=n + 10, max_keepalive_connections=n + 10)
+
+
+async def load(hub: RunningHub, args: argparse.Namespace) -> Results:
+    db = Database.open(hub.database_url, hub.data_dir)
+    try:
+        tokens = [create_token(db, f"load-{i}", Role.AGENT) for i in range(args.clients)]
+    finally:
+        db.close()
+    out = Results()
+    timeout = httpx.Timeout(30.0)
+    async with httpx.AsyncClient(
+        base_url=hub.url, limits=_limits(args.clients), timeout=timeout
+    ) as http:
+        await http.post("/v1/publish", json=publish_body(TINY_PACK), headers=hub.auth("lead"))
+        start = time.monotonic()
+        deadline = start + args.duration
+        await asyncio.gather(
+            _publisher(http, hub, deadline, args.publish_every),
+            *(_client(hub, t, f"load-{i}", deadline, args, out) for i, t in enumerate(tokens)),
+        )
+        out.seconds = min(time.monotonic() - start, args.duration)
+    return out
+
+
+async def sse_fanout(hub: RunningHub, n: int) -> tuple[float, float, int]:
+    """(ms until every client saw the publish, median ms, clients that saw it)."""
+    token = hub.tokens["agent"]
+    connected = 0
+    all_connected = asyncio.Event()
+    seen: list[float] = []
+    published_at = 0.0
+    target = asyncio.Event()
+    limits = _limits(n)
+    timeout = httpx.Timeout(60.0, read=120.0)
+
+    async def listen(http: httpx.AsyncClient) -> None:
+        nonlocal connected
+        headers = {"Authorization": f"Bearer {token}"}
+        async with http.stream("GET", "/v1/stream", headers=headers) as response:
+            first = None
+            async for line in response.aiter_lines():
+                if not line.startswith("data: "):
+                    continue
+                cursor = json.loads(line[6:])["cursor"]
+                if first is None:
+                    first = cursor
+                    connected += 1
+                    if connected == n:
+                        all_connected.set()
+                elif cursor > first:
+                    seen.append(time.perf_counter() - published_at)
+                    if len(seen) == n:
+                        target.set()
+                    return
+
+    async with httpx.AsyncClient(base_url=hub.url, limits=limits, timeout=timeout) as http:
+        tasks = [asyncio.create_task(listen(http)) for _ in range(n)]
+        await asyncio.wait_for(all_connected.wait(), 120)
+        published_at = time.perf_counter()
+        body = publish_body(_publisher_files(10**6), note="sse fan-out")
+        (await http.post("/v1/publish", json=body, headers=hub.auth("lead"))).raise_for_status()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(target.wait(), 60)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    if not seen:
+        return float("nan"), float("nan"), 0
+    return max(seen) * 1000, statistics.median(seen) * 1000, len(seen)
+
+
+def _raise_fd_limit() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.hub_load", description=__doc__)
+    p.add_argument("--clients", type=int, default=1000)
+    p.add_argument("--duration", type=float, default=60.0, help="seconds per database")
+    p.add_argument("--interval", type=float, default=1.0, help="mean think time per client (s)")
+    p.add_argument("--upload-share", type=float, default=0.1)
+    p.add_argument("--publish-every", type=float, default=10.0)
+    p.add_argument("--sse-clients", type=int, default=1000)
+    p.add_argument("--client", choices=["httpx", "raw"], default="httpx", help="see RawHttp")
+    p.add_argument("--workers", type=int, default=1, help="hub worker processes")
+    p.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    p.add_argument("--postgres-url", default=os.environ.get("AGENT_ASSIST_TEST_POSTGRES_URL"))
+    args = p.parse_args(argv)
+    if args.postgres_url:
+        os.environ["AGENT_ASSIST_TEST_POSTGRES_URL"] = args.postgres_url
+    databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    if "postgresql" in databases and not args.postgres_url:
+        p.error("PostgreSQL needs --postgres-url or AGENT_ASSIST_TEST_POSTGRES_URL")
+    _raise_fd_limit()
+    rows, sse_rows = [], []
+    for database in databases:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            HubServer(Path(tmp), database, access_log=False, workers=args.workers) as hub,
+        ):
+            rows.append(asyncio.run(load(hub, args)).row(database, args.clients))
+            if args.sse_clients:
+                worst, median, count = asyncio.run(sse_fanout(hub, args.sse_clients))
+                sse_rows.append(
+                    f"| {database} | {args.sse_clients} | {count} | {median:.0f} | {worst:.0f} |"
+                )
+    print(
+        f"hub_load: {args.workers} worker(s), think time {args.interval} s, uploads "
+        f"{args.upload_share:.0%}, a publish every {args.publish_every} s\n"
+    )
+    print(
+        "| database | clients | seconds | requests | req/s | p50 ms | p99 ms | errors "
+        "| mix (p50 / p99 ms) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    if sse_rows:
+        print("\n| database | SSE clients | notified | median ms | all notified ms |")
+        print("|---|---|---|---|---|")
+        print("\n".join(sse_rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
