@@ -1,0 +1,350 @@
+"""The checklist runner: one SOP's steps, the current one in front, every move saved.
+
+All rules (what may be skipped, where a branch leads, what "back" undoes) live in
+:class:`~agent_assist.core.checklist.ChecklistRun`; this widget only offers the moves the run
+allows and hands a snapshot to the worker after each one (saved to disk, logged as events).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from agent_assist.core.checklist import ChecklistError, ChecklistRun
+from agent_assist.core.durations import format_seconds
+from agent_assist.core.events import Outcome
+from agent_assist.ui.steps_model import StepsModel
+from agent_assist.ui.tasks import TaskManager
+from agent_assist.ui.ticket_bar import OUTCOME_LABELS
+from agent_assist.ui.work_log import WorkLog
+
+NOTE_SAVE_MS = 600
+
+
+def snapshot(run: ChecklistRun) -> ChecklistRun:
+    """A copy for the worker: the GUI thread keeps mutating the original."""
+    return ChecklistRun.from_json(run.to_json())
+
+
+def _button(text: str, name: str, shortcut: str = "") -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(name)
+    if shortcut:
+        button.setShortcut(QKeySequence(shortcut))
+        button.setToolTip(f"{name} ({shortcut})")
+    else:
+        button.setToolTip(name)
+    return button
+
+
+class ChecklistView(QFrame):
+    """Runs one checklist.
+
+    Signals:
+        runChanged(): the run moved (a step done, skipped, answered or undone).
+        macroRequested(str): the agent wants to fill the macro offered at this step (id).
+        runFinished(str): the run ended with this outcome.
+        closed(): the agent left the checklist (it stays saved and resumable).
+    """
+
+    runChanged = Signal()
+    macroRequested = Signal(str)
+    runFinished = Signal(str)
+    closed = Signal()
+
+    def __init__(self, tasks: TaskManager, work: WorkLog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("checklist")
+        self._tasks, self._work = tasks, work
+        self.run: ChecklistRun | None = None
+        self._build()
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self.on_tick_timeout)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(NOTE_SAVE_MS)
+        self._note_timer.timeout.connect(self.on_noteTimer_timeout)
+
+    def _build(self) -> None:
+        self.title = QLabel()
+        self.title.setObjectName("stepTitle")
+        self.title.setWordWrap(True)
+        self.total = QLabel()
+        self.total.setObjectName("muted")
+        self.total.setAccessibleName("Time on this checklist")
+        self.steps_model = StepsModel(self)
+        self.steps = QListView()
+        self.steps.setObjectName("stepList")
+        self.steps.setAccessibleName("Checklist steps")
+        self.steps.setModel(self.steps_model)
+        self.steps.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.steps.setWordWrap(True)
+        self.step_text = QLabel()
+        self.step_text.setObjectName("stepTitle")
+        self.step_text.setWordWrap(True)
+        self.step_text.setAccessibleName("Current step")
+        self.step_meta = QLabel()
+        self.step_meta.setObjectName("muted")
+        self.choices = QVBoxLayout()
+        self.choices.setSpacing(4)
+        self.choice_buttons: list[QPushButton] = []
+        self.done_button = _button("&Done", "Mark this step done")
+        self.done_button.setToolTip("Mark this step done (Alt+D)")
+        self.done_button.setProperty("primary", True)
+        self.skip_reason = QLineEdit()
+        self.skip_reason.setPlaceholderText("Reason to skip this optional step")
+        self.skip_reason.setAccessibleName("Reason to skip")
+        self.skip_button = _button("S&kip", "Skip this optional step")
+        self.back_button = _button("&Back", "Undo the last step", "Ctrl+Z")
+        self.macro_button = _button("Fill &reply…", "Fill the reply macro of this step")
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("Note for this step (stays on this computer)")
+        self.note.setAccessibleName("Note for this step")
+        self.note.setMaximumHeight(56)
+        self.note.setTabChangesFocus(True)
+        self.outcome = QComboBox()
+        self.outcome.setAccessibleName("Checklist outcome")
+        self.outcome.setToolTip("How the ticket ends")
+        for outcome, label in OUTCOME_LABELS.items():
+            self.outcome.addItem(label, outcome.value)
+        self.finish_button = _button("&Finish", "Finish the checklist with this outcome")
+        self.close_button = _button("Close", "Leave the checklist (it stays saved)")
+        self.close_button.setToolTip("Leave the checklist; it stays saved (Esc)")
+        self.message = QLabel()
+        self.message.setObjectName("fieldProblem")
+        self.message.setWordWrap(True)
+
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.total)
+        skip_row = QHBoxLayout()
+        skip_row.addWidget(self.skip_reason, 1)
+        skip_row.addWidget(self.skip_button)
+        moves = QHBoxLayout()
+        moves.addWidget(self.back_button)
+        moves.addWidget(self.macro_button)
+        moves.addStretch(1)
+        moves.addWidget(self.done_button)
+        finish = QHBoxLayout()
+        finish.addWidget(self.outcome, 1)
+        finish.addWidget(self.finish_button)
+        finish.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(6)
+        layout.addLayout(head)
+        layout.addWidget(self.steps, 1)
+        layout.addWidget(self.step_text)
+        layout.addWidget(self.step_meta)
+        layout.addLayout(self.choices)
+        layout.addLayout(moves)
+        layout.addLayout(skip_row)
+        layout.addWidget(self.note)
+        layout.addWidget(self.message)
+        layout.addLayout(finish)
+        self.done_button.clicked.connect(self.on_done_clicked)
+        self.skip_button.clicked.connect(self.on_skip_clicked)
+        self.skip_reason.textChanged.connect(self.on_skipReason_textChanged)
+        self.skip_reason.returnPressed.connect(self.on_skip_clicked)
+        self.back_button.clicked.connect(self.on_back_clicked)
+        self.macro_button.clicked.connect(self.on_macro_clicked)
+        self.finish_button.clicked.connect(self.on_finish_clicked)
+        self.close_button.clicked.connect(self.closed)
+        self.note.textChanged.connect(self.on_note_textChanged)
+
+    # -- public ----------------------------------------------------------------------------
+    def show_run(self, run: ChecklistRun) -> None:
+        self.run = run
+        self.title.setText(run.sop.title)
+        self._render()
+        self._tick.start()
+
+    def complete(self) -> None:
+        self._move(lambda run: run.complete(), "")
+
+    def choose(self, label: str) -> None:
+        self._move(lambda run: run.choose(label), "choice", label)
+
+    def skip(self, reason: str) -> None:
+        self._move(lambda run: run.skip(reason), "skip", reason)
+
+    def back(self) -> None:
+        self._move(lambda run: run.back(), "")
+
+    def finish(self, outcome: Outcome) -> None:
+        run = self.run
+        if run is None:
+            return
+        try:
+            run.finish(outcome)
+        except ChecklistError as exc:
+            self.message.setText(str(exc))
+            return
+        self._tick.stop()
+        self._tasks.run(partial(self._work.checklist_finished, snapshot(run)), lambda _: None)
+        self.runFinished.emit(outcome.value)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.closed.emit()
+        else:
+            super().keyPressEvent(event)
+
+    # -- internals -------------------------------------------------------------------------
+    def _move(self, move: Callable[[ChecklistRun], None], how: str, value: str = "") -> None:
+        run = self.run
+        if run is None or run.is_finished:
+            return
+        left = run.current.id if run.current else run.visits[-1].step_id
+        self._flush_note()
+        try:
+            move(run)
+        except ChecklistError as exc:
+            self.message.setText(str(exc))
+            return
+        kwargs = {how: value} if how else {}
+        self._tasks.run(
+            partial(self._work.checklist_moved, snapshot(run), left, **kwargs), lambda _: None
+        )
+        self._render()
+        self.runChanged.emit()
+
+    def flush(self) -> None:
+        """Save a note still waiting for its save timer (the window is closing)."""
+        self._flush_note()
+
+    def _flush_note(self) -> None:
+        if self._note_timer.isActive():
+            self._note_timer.stop()
+            self._save_note()
+
+    def _save_note(self) -> None:
+        run = self.run
+        if run is not None and run.current is not None and not run.is_finished:
+            run.set_note(self.note.toPlainText())
+            self._tasks.run(partial(self._work.checklist_saved, snapshot(run)), lambda _: None)
+
+    def _render(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        self.message.clear()
+        self.steps_model.set_run(run)
+        row = self.steps_model.current_row()
+        if row >= 0:
+            self.steps.setCurrentIndex(self.steps_model.index(row))
+            self.steps.scrollTo(self.steps_model.index(row))
+        else:
+            self.steps.clearSelection()
+        step = run.current
+        for button in self.choice_buttons:
+            button.deleteLater()
+        self.choice_buttons = []
+        if step is None:
+            self.step_text.setText("All steps done. Choose how the ticket ends and finish.")
+            self.step_meta.setText("")
+        else:
+            number = run.index(step.id) + 1
+            self.step_text.setText(f"{number}. {step.text}")
+            kind = "Decision" if step.is_decision else ("Required" if step.required else "Optional")
+            self.step_meta.setText(kind)
+            for n, choice in enumerate(step.choices, start=1):
+                button = _button(f"&{n} {choice.label}", f"Answer: {choice.label}")
+                button.setProperty("primary", n == 1)
+                button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+                button.setStyleSheet("text-align: left; padding-left: 10px;")
+                button.clicked.connect(partial(self.choose, choice.label))
+                self.choices.addWidget(button)
+                self.choice_buttons.append(button)
+        on_step = step is not None
+        self.done_button.setVisible(on_step and not step.is_decision if step else False)
+        optional = bool(step and not step.required and not step.is_decision)
+        self.skip_reason.setVisible(optional)
+        self.skip_button.setVisible(optional)
+        self.skip_button.setEnabled(bool(self.skip_reason.text().strip()))
+        self.macro_button.setVisible(bool(step and step.macro))
+        self.back_button.setEnabled(len(run.visits) > 1 or step is None)
+        self.note.setEnabled(on_step)
+        self.note.blockSignals(True)
+        self.note.setPlainText(run.notes.get(step.id, "") if step else "")
+        self.note.blockSignals(False)
+        if step is None:
+            self.outcome.setCurrentIndex(0)
+            self.finish_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.choice_buttons:
+            self.choice_buttons[0].setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.done_button.isVisible():
+            self.done_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._show_times()
+
+    def _show_times(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        now = dt.datetime.now(dt.UTC)
+        total = format_seconds(run.total_seconds(now))
+        step = run.current
+        mine = f" · this step {format_seconds(run.step_seconds(step.id, now))}" if step else ""
+        self.total.setText(f"{total}{mine}")
+
+    # -- slots -----------------------------------------------------------------------------
+    @Slot()
+    def on_tick_timeout(self) -> None:
+        self._show_times()
+
+    @Slot()
+    def on_done_clicked(self) -> None:
+        self.complete()
+
+    @Slot()
+    def on_skip_clicked(self) -> None:
+        if self.skip_reason.text().strip():
+            reason = self.skip_reason.text()
+            self.skip_reason.clear()
+            self.skip(reason)
+
+    @Slot(str)
+    def on_skipReason_textChanged(self, text: str) -> None:
+        self.skip_button.setEnabled(bool(text.strip()))
+
+    @Slot()
+    def on_back_clicked(self) -> None:
+        self.back()
+
+    @Slot()
+    def on_macro_clicked(self) -> None:
+        step = self.run.current if self.run else None
+        if step is not None and step.macro:
+            self.macroRequested.emit(step.macro)
+
+    @Slot()
+    def on_finish_clicked(self) -> None:
+        self.finish(Outcome(self.outcome.currentData()))
+
+    @Slot()
+    def on_note_textChanged(self) -> None:
+        self._note_timer.start()
+
+    @Slot()
+    def on_noteTimer_timeout(self) -> None:
+        self._save_note()

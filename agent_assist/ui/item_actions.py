@@ -1,0 +1,144 @@
+"""The bar above an open item: what the agent can do with it next.
+
+For a SOP: the deadline counted from the ticket's received date (when the SOP declares one),
+the acknowledgement a ``requires_ack`` SOP asks for, and the prominent "Start checklist".
+For a macro: "Fill reply".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Signal, Slot
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
+
+from agent_assist.core.models import Deadline, Sop
+from agent_assist.ui.knowledge import Detail
+
+START_KEYS = "Ctrl+Shift+C"
+FILL_KEYS = "Ctrl+Shift+R"
+
+
+def due_text(deadline: Deadline, received: dt.date) -> str:
+    label = deadline.label or "Reply"
+    due = deadline.due(received)
+    if "due" not in label.lower():
+        label += " due"
+    return f"{label} {due.day} {due:%b %Y}"
+
+
+class ItemActions(QFrame):
+    """Next actions for the item in the detail pane.
+
+    Signals:
+        checklistRequested(): start (or resume) this SOP's checklist.
+        ackGiven(str, int): the agent acknowledged this SOP version (id, version).
+        macroRequested(str): fill this macro (id).
+    """
+
+    checklistRequested = Signal()
+    ackGiven = Signal(str, int)
+    macroRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("itemActions")
+        self.detail: Detail | None = None
+        self.ack_note = QLabel()
+        self.ack_note.setWordWrap(True)
+        self.ack_note.setObjectName("deadline")
+        self.ack_button = QPushButton("I have read this version")
+        self.ack_button.setAccessibleName("Acknowledge this SOP version")
+        self.ack_button.setToolTip(
+            "Confirm you have read this version (needed before its checklist)"
+        )
+        self.received_label = QLabel("Ticket received")
+        self.received = QDateEdit(QDate.currentDate())
+        self.received.setCalendarPopup(True)
+        self.received.setDisplayFormat("d MMM yyyy")
+        self.received.setAccessibleName("Date the ticket was received")
+        self.received_label.setBuddy(self.received)
+        self.due = QLabel()
+        self.due.setObjectName("deadline")
+        self.due.setWordWrap(True)
+        self.due.setAccessibleName("Deadline")
+        self.start_button = QPushButton("Start checklist")
+        self.start_button.setProperty("primary", True)
+        self.start_button.setAccessibleName("Start checklist")
+        self.start_button.setToolTip(f"Run this SOP's steps one by one ({START_KEYS})")
+        self.fill_button = QPushButton("Fill reply…")
+        self.fill_button.setProperty("primary", True)
+        self.fill_button.setAccessibleName("Fill this reply")
+        self.fill_button.setToolTip(f"Fill the placeholders and copy the reply ({FILL_KEYS})")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 6, 8, 6)
+        grid.addWidget(self.ack_note, 0, 0, 1, 3)
+        grid.addWidget(self.ack_button, 1, 0, 1, 3)
+        grid.addWidget(self.received_label, 2, 0)
+        grid.addWidget(self.received, 2, 1)
+        grid.addWidget(self.due, 3, 0, 1, 3)
+        grid.addWidget(self.start_button, 4, 0, 1, 3)
+        grid.addWidget(self.fill_button, 5, 0, 1, 3)
+        grid.setColumnStretch(2, 1)
+        self.received.dateChanged.connect(self.on_received_dateChanged)
+        self.start_button.clicked.connect(self.on_start_clicked)
+        self.fill_button.clicked.connect(self.on_fill_clicked)
+        self.ack_button.clicked.connect(self.on_ack_clicked)
+        self.show_detail(None)
+
+    def show_detail(self, detail: Detail | None) -> None:
+        self.detail = detail
+        content = detail.item.content if detail else None
+        sop = content if isinstance(content, Sop) else None
+        self.setVisible(detail is not None)
+        has_deadline = bool(sop and sop.deadline)
+        for widget in (self.received_label, self.received, self.due):
+            widget.setVisible(has_deadline)
+        self.start_button.setVisible(bool(sop and sop.steps))
+        self.fill_button.setVisible(detail is not None and sop is None)
+        gated = bool(detail and detail.needs_ack)
+        self.ack_note.setVisible(gated)
+        self.ack_button.setVisible(gated)
+        self.start_button.setEnabled(not gated)
+        if gated and detail is not None:
+            self.ack_note.setText(
+                f"Version {detail.item.version} must be acknowledged before its next run."
+            )
+        self._show_due()
+
+    @property
+    def needs_ack(self) -> bool:
+        return bool(self.detail and self.detail.needs_ack)
+
+    def _show_due(self) -> None:
+        content = self.detail.item.content if self.detail else None
+        if isinstance(content, Sop) and content.deadline:
+            day = self.received.date()
+            received = dt.date(day.year(), day.month(), day.day())
+            self.due.setText(due_text(content.deadline, received))
+
+    @Slot(QDate)
+    def on_received_dateChanged(self, _: QDate) -> None:
+        self._show_due()
+
+    @Slot()
+    def on_start_clicked(self) -> None:
+        if not self.needs_ack:
+            self.checklistRequested.emit()
+
+    @Slot()
+    def on_fill_clicked(self) -> None:
+        if self.detail is not None:
+            self.macroRequested.emit(self.detail.item.id)
+
+    @Slot()
+    def on_ack_clicked(self) -> None:
+        if self.detail is not None:
+            self.ackGiven.emit(self.detail.item.id, self.detail.item.version)

@@ -1,0 +1,127 @@
+"""An item as one Markdown document for the detail pane (pure text, no Qt).
+
+Pack fields are escaped so they show literally; pack bodies are Markdown already and are
+included as written.  Links to other items use the ``agent-assist:`` scheme.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent_assist.core.diffs import Change, StepChange
+from agent_assist.core.models import Deadline, Macro, Sop, Step
+from agent_assist.ui.knowledge import BADGE_LABELS, Detail, LinkedMacro
+
+ITEM_SCHEME = "agent-assist"
+KIND_LABELS = {"sop": "SOP", "macro": "Macro"}
+WELCOME = """\
+## Find the right SOP
+
+Type what the customer says, in their words. Suggestions update as you type.
+
+- **↑ ↓** choose a suggestion
+- **Enter** open it here
+- **Esc** clear the search
+- **Ctrl+L** back to the search field
+"""
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
+
+
+def md_escape(text: str) -> str:
+    """Pack text shown literally, whatever Markdown characters it holds."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def item_link(kind: str, item_id: str) -> str:
+    return f"{ITEM_SCHEME}:{kind}/{item_id}"
+
+
+def deadline_text(deadline: Deadline) -> str:
+    unit = "business day" if deadline.business else "calendar day"
+    unit += "" if deadline.days == 1 else "s"
+    what = f"{deadline.days} {unit} from the day the request was received"
+    return f"{deadline.label}: {what}" if deadline.label else f"Answer within {what}"
+
+
+def _macro_link(macro: LinkedMacro) -> str:
+    if not macro.found:
+        return f"{md_escape(macro.title)} *(missing)*"
+    return f"[{md_escape(macro.title)}]({item_link('macro', macro.id)})"
+
+
+def _steps_markdown(steps: tuple[Step, ...], macros: dict[str, LinkedMacro]) -> list[str]:
+    numbers = {step.id: n for n, step in enumerate(steps, start=1)}
+    lines = ["## Steps", ""]
+    for n, step in enumerate(steps, start=1):
+        optional = " *(optional)*" if not step.required else ""
+        lines.append(f"{n}. {md_escape(step.text)}{optional}")
+        for choice in step.choices:
+            target = "finish" if choice.next == "end" else f"step {numbers.get(choice.next, '?')}"
+            lines.append(f"    - {md_escape(choice.label)} → {target}")
+        if step.macro and step.macro in macros:
+            lines.append(f"    - Reply: {_macro_link(macros[step.macro])}")
+    return [*lines, ""]
+
+
+def detail_markdown(detail: Detail) -> str:
+    """The whole pane as one Markdown document (pack bodies are Markdown already)."""
+    item, content = detail.item, detail.item.content
+    meta = [KIND_LABELS[item.kind.value], f"version {item.version}"]
+    if item.updated_at:
+        meta.append(f"updated {item.updated_at[:10]}")
+    if content.tags:
+        meta.append(", ".join(content.tags))
+    if item.retired:
+        meta.append("retired")
+    lines = [f"# {md_escape(item.title)}", "", f"*{md_escape(' · '.join(meta))}*", ""]
+    if detail.badges:
+        lines += [" · ".join(f"**{BADGE_LABELS[b]}**" for b in detail.badges), ""]
+    if detail.changes is not None:
+        lines += changes_markdown(detail.changes, detail.last_used_version)
+    if isinstance(content, Sop):
+        if content.summary:
+            lines += [md_escape(content.summary), ""]
+        if content.deadline:
+            lines += [f"**Deadline** — {md_escape(deadline_text(content.deadline))}", ""]
+        macros = {m.id: m for m in detail.macros}
+        if content.steps:
+            lines += _steps_markdown(content.steps, macros)
+        listed = [macros[m] for m in content.macros if m in macros]
+        if listed:
+            lines += ["## Replies", "", *(f"- {_macro_link(m)}" for m in listed), ""]
+        if content.body.strip():
+            lines += ["## Background", "", content.body.strip(), ""]
+    else:
+        lines += _macro_markdown(content)
+    return "\n".join(lines)
+
+
+CHANGE_MARKS = {Change.ADDED: "New", Change.REMOVED: "Removed", Change.CHANGED: "Changed"}
+
+
+def changes_markdown(changes: tuple[StepChange, ...], since: int | None) -> list[str]:
+    """The steps that differ from the version the agent last used."""
+    lines = [f"## Changed since you last used version {since}", ""]
+    changed = [c for c in changes if c.change is not Change.UNCHANGED]
+    if not changed:
+        return [*lines, "The steps are the same; only other text changed.", ""]
+    for c in changed:
+        lines.append(f"- **{CHANGE_MARKS[c.change]}:** {md_escape(c.text)}")
+        lines += [f"    - {md_escape(d)}" for d in c.details]
+    return [*lines, ""]
+
+
+def _macro_markdown(macro: Macro) -> list[str]:
+    lines: list[str] = []
+    if macro.fields:
+        lines += ["## Fields", ""]
+        for field in macro.fields:
+            notes = ["required" if field.required else "optional"]
+            if field.default:
+                notes.append(f"default “{field.default}”")
+            if field.choices:
+                notes.append("one of: " + ", ".join(field.choices))
+            label = field.label or field.name
+            lines.append(f"- **{md_escape(label)}** `{field.name}` — {md_escape('; '.join(notes))}")
+        lines.append("")
+    return [*lines, "## Reply template", ""]

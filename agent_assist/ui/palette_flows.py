@@ -1,0 +1,268 @@
+"""What the agent does from the palette: run a checklist, fill a macro, acknowledge a SOP,
+report a gap, and the window-level commands (settings, summon, always on top, about).
+
+A mixin of :class:`~agent_assist.ui.main_window.MainWindow`, kept apart so the window module
+holds layout, search and details, and this one the flows built on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from agent_assist.core.checklist import ChecklistError, ChecklistRun
+from agent_assist.core.macros import MacroContext
+from agent_assist.core.models import Item, Kind, Sop
+from agent_assist.core.settings import Settings
+from agent_assist.ui import theme
+from agent_assist.ui.about_dialog import AboutDialog
+from agent_assist.ui.settings_dialog import SettingsDialog
+from agent_assist.ui.sync_status import SyncReportLike
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtWidgets import QPushButton, QStackedWidget
+
+    from agent_assist.ui.checklist_view import ChecklistView
+    from agent_assist.ui.item_actions import ItemActions
+    from agent_assist.ui.knowledge import Detail, Knowledge
+    from agent_assist.ui.macro_form import MacroForm
+    from agent_assist.ui.search_field import SearchField
+    from agent_assist.ui.tasks import TaskManager
+    from agent_assist.ui.ticket_bar import TicketBar
+    from agent_assist.ui.updates_notice import UpdatesNotice
+    from agent_assist.ui.window_actions import Actions
+    from agent_assist.ui.work_log import WorkLog
+
+    _Base = QMainWindow
+else:
+    _Base = object
+
+SEARCH_PAGE, CHECKLIST_PAGE, MACRO_PAGE = 0, 1, 2
+
+
+def _ignore(_: object) -> None:
+    """For work whose result nobody needs (failures still reach the error path)."""
+
+
+class PaletteFlows(_Base):
+    """The flows; every attribute used here is created by ``MainWindow.__init__``."""
+
+    if TYPE_CHECKING:
+        _app_settings: Settings
+        _credentials: Callable[[], object] | None
+        _tasks: TaskManager
+        _work: WorkLog
+        _knowledge: Knowledge
+        _settings: QSettings
+        _detail: Detail | None
+        _return_page: int
+        commands: Actions
+        ticket_bar: TicketBar
+        checklist: ChecklistView
+        macro_form: MacroForm
+        item_actions: ItemActions
+        pages: QStackedWidget
+        search: SearchField
+        report_gap: QPushButton
+        notice: UpdatesNotice
+        checklistShown: SignalInstance
+        macroShown: SignalInstance
+        gapReported: SignalInstance
+        ackRecorded: SignalInstance
+
+        def _load_detail(self, kind: Kind, item_id: str) -> None: ...
+        def _search(self, query: str) -> None: ...
+        def _show_counts(self, counts: dict[str, int]) -> None: ...
+        def on_focusShortcut_activated(self) -> None: ...
+
+    # -- settings, theme, clipboard ----------------------------------------------------------
+    def apply_settings(self) -> None:
+        """(Re-)apply the settings the window depends on."""
+        s = self._app_settings
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply(app, str(s.get("theme")), int(s.get("font_size")))
+        hotkey = str(s.get("hotkey") or "")
+        if hotkey:
+            self.commands.summon.setShortcut(QKeySequence(hotkey))
+        watch = bool(s.get("clipboard_watch"))
+        self.ticket_bar.watch_clipboard(
+            QGuiApplication.clipboard() if watch else None,
+            str(s.get("ticket_pattern")) if watch else None,
+        )
+
+    def macro_context(self) -> MacroContext:
+        state = self.ticket_bar.state
+        return MacroContext(
+            agent_name=str(self._app_settings.get("agent_name") or ""),
+            ticket_id=state.ticket if state else self.ticket_bar.ticket.text().strip(),
+            today=dt.date.today(),
+        )
+
+    # -- checklist ---------------------------------------------------------------------------
+    def start_checklist(self) -> bool:
+        """Start (or resume) the checklist of the SOP shown; refused while it awaits an ack."""
+        detail = self._detail
+        if detail is None or not isinstance(detail.item.content, Sop):
+            return False
+        if detail.needs_ack:
+            self.statusBar().showMessage("Acknowledge this version before running it", 8000)
+            self.item_actions.ack_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        current = self.checklist.run
+        if current is not None and not current.is_finished and current.sop.id == detail.item.id:
+            self._show_run(current)
+            return True
+        try:
+            run = ChecklistRun.start(detail.item.content, detail.item.version, self._ticket())
+        except ChecklistError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return False
+        snapshot = ChecklistRun.from_json(run.to_json())
+        self._tasks.run(partial(self._work.checklist_started, snapshot), _ignore)
+        self._show_run(run)
+        return True
+
+    def _ticket(self) -> str:
+        state = self.ticket_bar.state
+        return state.ticket if state else ""
+
+    def _show_run(self, run: ChecklistRun) -> None:
+        self.checklist.show_run(run)
+        self.pages.setCurrentIndex(CHECKLIST_PAGE)
+        self.checklistShown.emit()
+
+    def _resume_run(self, run: ChecklistRun | None) -> None:
+        if run is not None:
+            self._show_run(run)
+            self.statusBar().showMessage(f"Resumed the checklist of “{run.sop.title}”", 8000)
+
+    def _run_unreadable(self, exc: Exception) -> None:
+        self.statusBar().showMessage(str(exc), 15_000)
+
+    # -- macros ------------------------------------------------------------------------------
+    def open_macro(self, macro_id: str) -> None:
+        self._tasks.run(partial(self._knowledge.macro, macro_id), self._show_macro)
+
+    def _show_macro(self, item: Item) -> None:
+        if self.pages.currentIndex() != MACRO_PAGE:
+            self._return_page = self.pages.currentIndex()
+        self.macro_form.show_macro(item, self.macro_context())
+        self.pages.setCurrentIndex(MACRO_PAGE)
+        self.macroShown.emit(item.id)
+
+    # -- slots of the palette ----------------------------------------------------------------
+    @Slot()
+    def on_reportGap_clicked(self) -> None:
+        query = self.search.text().strip()
+        if not query:
+            return
+        self._tasks.run(partial(self._work.report_no_match, query), _ignore)
+        self.report_gap.setEnabled(False)
+        self.statusBar().showMessage("Thanks: the gap is recorded for your leads", 8000)
+        self.gapReported.emit(query)
+
+    @Slot()
+    def on_itemActions_checklistRequested(self) -> None:
+        self.start_checklist()
+
+    @Slot(str)
+    def on_itemActions_macroRequested(self, macro_id: str) -> None:
+        self.open_macro(macro_id)
+
+    @Slot()
+    def on_fillMacro_triggered(self) -> None:
+        if self._detail is not None and self._detail.item.kind is Kind.MACRO:
+            self.open_macro(self._detail.item.id)
+
+    @Slot(str, int)
+    def on_itemActions_ackGiven(self, sop_id: str, version: int) -> None:
+        def recorded(_: None) -> None:
+            self.ackRecorded.emit(sop_id, version)
+            self._load_detail(Kind.SOP, sop_id)
+            self._search(self.search.text())
+
+        self._tasks.run(partial(self._work.acknowledge, sop_id, version), recorded)
+
+    @Slot(str)
+    def on_checklist_macroRequested(self, macro_id: str) -> None:
+        self.open_macro(macro_id)
+
+    @Slot(str)
+    def on_checklist_runFinished(self, outcome: str) -> None:
+        self.pages.setCurrentIndex(SEARCH_PAGE)
+        self.statusBar().showMessage(f"Checklist finished: {outcome}", 8000)
+        self.search.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot()
+    def on_checklist_closed(self) -> None:
+        self.pages.setCurrentIndex(SEARCH_PAGE)
+        self.statusBar().showMessage("Checklist saved: Ctrl+Shift+C on its SOP resumes it", 8000)
+        self.search.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot()
+    def on_macroForm_closed(self) -> None:
+        self.pages.setCurrentIndex(self._return_page)
+        if self._return_page == SEARCH_PAGE:
+            self.search.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot(str)
+    def on_macroForm_macroCopied(self, macro_id: str) -> None:
+        self.statusBar().showMessage("Reply copied to the clipboard", 5000)
+
+    @Slot(str, str)
+    def on_notice_itemRequested(self, kind: str, item_id: str) -> None:
+        self.pages.setCurrentIndex(SEARCH_PAGE)
+        self._load_detail(Kind(kind), item_id)
+
+    @Slot(object)
+    def on_sync_syncFinished(self, report: SyncReportLike) -> None:
+        if not report.changed:
+            return
+        self._tasks.run(
+            partial(self._knowledge.titles, list(report.changed)), self.notice.show_changes
+        )
+        self._tasks.run(self._knowledge.prepare, _ignore)
+        self._tasks.run(self._knowledge.counts, self._show_counts)
+        self._search(self.search.text())
+
+    @Slot()
+    def on_settings_triggered(self) -> None:
+        credentials = self._credentials() if self._credentials is not None else None
+        dialog = SettingsDialog(self._app_settings, credentials, self)
+        dialog.settingsSaved.connect(self.apply_settings)
+        dialog.exec()
+
+    @Slot(bool)
+    def on_onTop_toggled(self, on: bool) -> None:
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, on)
+        if self.isVisible() or on:
+            self.show()
+
+    @Slot()
+    def on_toggleWindow_triggered(self) -> None:
+        if self.isVisible() and self.isActiveWindow():
+            self.hide()
+        else:
+            self.on_summon_triggered()
+
+    @Slot()
+    def on_summon_triggered(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        text = QGuiApplication.clipboard().text().strip()
+        if text and "\n" not in text and len(text) <= 200:
+            self.search.setText(text)
+        self.on_focusShortcut_activated()
+
+    @Slot()
+    def on_about_triggered(self) -> None:
+        AboutDialog(self).exec()

@@ -1,0 +1,63 @@
+"""A real main window over the tiny pack, shown offscreen, plus its task manager."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from agent_assist.core.clock import SystemClock
+from agent_assist.core.events import EventLog
+from agent_assist.core.settings import Settings
+from agent_assist.core.store import Store
+from agent_assist.ui.app import window_settings
+from agent_assist.ui.icons import kind_icons
+from agent_assist.ui.knowledge import Knowledge
+from agent_assist.ui.main_window import MainWindow
+from agent_assist.ui.sync_status import SyncRound
+from agent_assist.ui.tasks import TaskManager
+from agent_assist.ui.work_log import WorkLog
+
+
+@pytest.fixture
+def tasks(qtbot: QtBot) -> Iterator[TaskManager]:
+    manager = TaskManager()
+    yield manager
+    manager.shutdown()
+
+
+def make_work(store: Store, data_dir: Path) -> WorkLog:
+    events = EventLog.in_dir(data_dir)
+    return WorkLog(store, events, data_dir, SystemClock(), agent_id="tester")
+
+
+def open_window(
+    qtbot: QtBot,
+    store: Store,
+    tasks: TaskManager,
+    data_dir: Path,
+    work: WorkLog | None = None,
+    sync_round: SyncRound | None = None,
+) -> MainWindow:
+    work = work or make_work(store, data_dir)
+    window = MainWindow(
+        Knowledge(store, acked=work.acknowledged),
+        tasks,
+        window_settings(data_dir),
+        kind_icons(),
+        work,
+        Settings(data_dir, system_file=data_dir / "no-system.toml"),
+        sync_round=sync_round,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: tasks.is_idle, timeout=60_000)  # a first index build takes seconds
+    return window
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tiny_store: Store, tasks: TaskManager, data_dir: Path) -> MainWindow:
+    return open_window(qtbot, tiny_store, tasks, data_dir)
