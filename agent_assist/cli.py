@@ -39,6 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--screenshot", metavar="PNG", help="save a screenshot of the window once shown, then quit"
     )
     gui.add_argument("--query", metavar="TEXT", help="start with TEXT in the search field")
+    gui.add_argument(
+        "--demo-state",
+        metavar="NAME",
+        choices=("search", "sop", "checklist", "macro"),
+        help="play a named state (search, sop, checklist, macro), then quit; with --screenshot "
+        "it is saved as PNG (use a throwaway --data-dir: it writes like real use)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     register_all(sub)
     return parser

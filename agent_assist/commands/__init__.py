@@ -48,7 +48,17 @@ Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def register_all(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from agent_assist.commands import diagnose, knowledge, suggest
+    from agent_assist.commands import (
+        data,
+        diagnose,
+        knowledge,
+        report,
+        scrub,
+        session,
+        settings,
+        suggest,
+        sync,
+    )
 
-    for module in (knowledge, suggest, diagnose):
+    for module in (knowledge, suggest, diagnose, settings, session, report, data, scrub, sync):
         module.register(sub)

@@ -15,12 +15,22 @@ from agent_assist.resources import demo_pack
 from tests.packs import GOOD_FILES, write_pack
 
 
-def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
-        ) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run the real command in a subprocess (entry point, exit codes, streams)."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "agent_assist", *args], input=stdin,
-                          capture_output=True, text=True, env=full_env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "agent_assist", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+        check=False,
+    )
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -45,8 +55,9 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run("--data-dir", str(tmp_path), "import").returncode == 2
 
 
-def test_demo_pack_import_list_export_roundtrip(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_pack_import_list_export_roundtrip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first, second = str(tmp_path / "one"), str(tmp_path / "two")
     code, out, _ = cli(capsys, "--data-dir", first, "import", str(demo_pack()))
     assert code == 0 and "added" in out
@@ -68,10 +79,12 @@ def test_demo_pack_import_list_export_roundtrip(tmp_path: Path,
 
     assert strip(json.loads(out2)) == strip(items)
     for item in items[:: max(1, len(items) // 10)]:
-        _, a, _ = cli(capsys, "--data-dir", first, "show", item["id"], "--kind", item["kind"],
-                      "--json")
-        _, b, _ = cli(capsys, "--data-dir", second, "show", item["id"], "--kind", item["kind"],
-                      "--json")
+        _, a, _ = cli(
+            capsys, "--data-dir", first, "show", item["id"], "--kind", item["kind"], "--json"
+        )
+        _, b, _ = cli(
+            capsys, "--data-dir", second, "show", item["id"], "--kind", item["kind"], "--json"
+        )
         assert json.loads(a)["content"] == json.loads(b)["content"]
     for path in demo_pack().rglob("*.md"):
         rel = path.relative_to(demo_pack())
@@ -79,8 +92,9 @@ def test_demo_pack_import_list_export_roundtrip(tmp_path: Path,
             assert (exported / rel).read_bytes() == path.read_bytes().removeprefix(b"\xef\xbb\xbf")
 
 
-def test_export_refuses_non_empty_folder(tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_refuses_non_empty_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = str(tmp_path / "d")
     cli(capsys, "--data-dir", data, "import", str(write_pack(tmp_path / "p", GOOD_FILES)))
     target = tmp_path / "out"
@@ -95,8 +109,10 @@ def test_broken_pack_reports_every_error_and_changes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = str(tmp_path / "d")
-    assert cli(capsys, "--data-dir", data, "import",
-               str(write_pack(tmp_path / "good", GOOD_FILES)))[0] == 0
+    assert (
+        cli(capsys, "--data-dir", data, "import", str(write_pack(tmp_path / "good", GOOD_FILES)))[0]
+        == 0
+    )
     _, before, _ = cli(capsys, "--data-dir", data, "list", "--json")
     bad = {
         **GOOD_FILES,
@@ -113,7 +129,8 @@ def test_broken_pack_reports_every_error_and_changes_nothing(
     assert "sops/two.md:2: title: is required" in err
     assert "macros/three.md:5: body: placeholder 'name' is not declared" in err
     assert err.strip().splitlines()[-1] == (
-        f"agent-assist: {tmp_path / 'bad'}: 4 error(s); nothing was imported")
+        f"agent-assist: {tmp_path / 'bad'}: 4 error(s); nothing was imported"
+    )
     _, after, _ = cli(capsys, "--data-dir", data, "list", "--json")
     assert after == before
 
@@ -124,8 +141,10 @@ def test_broken_pack_reports_every_error_and_changes_nothing(
 
 def test_suggest_json_over_stdin(tmp_path: Path) -> None:
     data = str(tmp_path / "d")
-    assert run("--data-dir", data, "import", str(write_pack(tmp_path / "p", GOOD_FILES))
-               ).returncode == 0
+    assert (
+        run("--data-dir", data, "import", str(write_pack(tmp_path / "p", GOOD_FILES))).returncode
+        == 0
+    )
     queries = "someone changed my password\nrefund coins\n\n\U0001f600 \u202e\x07\n"
     result = run("--data-dir", data, "suggest", "--json", "--limit", "3", stdin=queries)
     assert result.returncode == 0, result.stderr
