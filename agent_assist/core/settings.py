@@ -95,7 +95,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "hotkey",
         str,
-        "Ctrl+Alt+Space",
+        "Ctrl+Shift+Space",
         "global shortcut that brings up the window with the clipboard text in the search field",
     ),
     Setting("agent_name", str, "", "your name as it appears in macros ({{agent_name}})"),

@@ -7,7 +7,15 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QLibraryInfo,
+    QLocale,
+    QMessageLogContext,
+    QSettings,
+    QtMsgType,
+    QTranslator,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from agent_assist import __version__
@@ -68,7 +76,17 @@ def make_application() -> QApplication:
     app.setStyle("Fusion")
     app.setWindowIcon(icons.app_icon())
     theme.apply(app, "light", DEFAULT_FONT_SIZE)
+    install_qt_translations(app)
     return app
+
+
+def install_qt_translations(app: QApplication) -> None:
+    """Qt's own strings (standard buttons, context menus of text fields) in the system's
+    language, from the qtbase catalogues Qt ships (the bundle keeps exactly those)."""
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale.system(), "qtbase", "_", folder):
+        app.installTranslator(translator)
 
 
 def report_startup_error(exc: AgentAssistError, headless: bool, ctx: Context) -> int:
@@ -119,6 +137,7 @@ def run_app(args: argparse.Namespace, ctx: Context) -> int:
     # quit order: the window saves the agent's place, the worker finishes writing, then the
     # event log closes (the knowledge cache is closed by the CLI once run_app returns)
     app.aboutToQuit.connect(window.close)
+    app.aboutToQuit.connect(window.global_hotkey.unregister)
     app.aboutToQuit.connect(tasks.shutdown)
     app.aboutToQuit.connect(events.close)
     if args.query:

@@ -30,6 +30,7 @@ from agent_assist.core.models import Kind
 from agent_assist.core.settings import Settings
 from agent_assist.ui.checklist_view import ChecklistView
 from agent_assist.ui.detail_view import DetailView
+from agent_assist.ui.global_hotkey import GlobalHotkey
 from agent_assist.ui.item_actions import ItemActions
 from agent_assist.ui.knowledge import Detail, Knowledge, ResultRow
 from agent_assist.ui.macro_form import MacroForm
@@ -101,6 +102,7 @@ class MainWindow(PaletteFlows, QMainWindow):
         self._return_page = SEARCH_PAGE
         self.setWindowTitle("Agent Assist")
         self.commands = build_actions(self, str(app_settings.get("hotkey") or ""))
+        self.global_hotkey = GlobalHotkey(self)
         self.ticket_bar = TicketBar(tasks, work)
         self.notice = UpdatesNotice()
         self.search = SearchField()
@@ -142,6 +144,7 @@ class MainWindow(PaletteFlows, QMainWindow):
             self.commands.quit,
             self,
         )
+        self.global_hotkey.activated.connect(self.on_summon_triggered)
         self.apply_settings()
         self.search.setFocus()
         self._tasks.run(self._knowledge.counts, self._show_counts)

@@ -22,6 +22,7 @@ from agent_assist.core.models import Item, Kind, Sop
 from agent_assist.core.settings import Settings
 from agent_assist.ui import theme
 from agent_assist.ui.about_dialog import AboutDialog
+from agent_assist.ui.global_hotkey import HEADLESS
 from agent_assist.ui.settings_dialog import SettingsDialog
 from agent_assist.ui.sync_status import SyncReportLike
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QPushButton, QStackedWidget
 
     from agent_assist.ui.checklist_view import ChecklistView
+    from agent_assist.ui.global_hotkey import GlobalHotkey
     from agent_assist.ui.item_actions import ItemActions
     from agent_assist.ui.knowledge import Detail, Knowledge
     from agent_assist.ui.macro_form import MacroForm
@@ -64,6 +66,7 @@ class PaletteFlows(_Base):
         _detail: Detail | None
         _return_page: int
         commands: Actions
+        global_hotkey: GlobalHotkey
         ticket_bar: TicketBar
         checklist: ChecklistView
         macro_form: MacroForm
@@ -92,6 +95,12 @@ class PaletteFlows(_Base):
         hotkey = str(s.get("hotkey") or "")
         if hotkey:
             self.commands.summon.setShortcut(QKeySequence(hotkey))
+        grabbed = self.global_hotkey.register(hotkey)
+        problem = self.global_hotkey.problem
+        if not grabbed and problem and QGuiApplication.platformName() not in HEADLESS:
+            self.statusBar().showMessage(
+                f"{hotkey} works only inside Agent Assist: {problem}", 10_000
+            )
         watch = bool(s.get("clipboard_watch"))
         self.ticket_bar.watch_clipboard(
             QGuiApplication.clipboard() if watch else None,

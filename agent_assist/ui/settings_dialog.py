@@ -53,8 +53,8 @@ LABELS = {
 }
 LOCKED = "set by your IT department"
 HOTKEY_NOTE = (
-    "Works while Agent Assist has focus. A system-wide shortcut needs a hotkey library "
-    "that is not bundled; use your desktop's keyboard settings to launch agent-assist."
+    "Brings Agent Assist up from any application, with the copied text in the search field "
+    "(Windows, macOS and X11 desktops; on Wayland it works while Agent Assist has focus)."
 )
 Editor = QLineEdit | QComboBox | QSpinBox | QCheckBox
 
