@@ -61,7 +61,31 @@ def build_bundle() -> float:
         check=True,
         cwd=ROOT,
     )
+    strip_debug_info(BUNDLE)
     return time.monotonic() - start
+
+
+def strip_debug_info(bundle: Path) -> None:
+    """Drop debug sections from the bundle's shared libraries (libpython alone carries 17 MB
+    of them).  PyInstaller's own ``strip`` option strips everything, which breaks OpenBLAS
+    ("ELF load command address/offset not page-aligned"), so OpenBLAS and the libraries
+    shipped beside it in ``numpy.libs`` are left as they are."""
+    strip = shutil.which("strip")
+    if not sys.platform.startswith("linux") or strip is None:
+        return
+    libs = [
+        p
+        for p in bundle.rglob("*.so*")
+        if p.is_file()
+        and not p.is_symlink()
+        and "numpy.libs" not in p.parts
+        and "openblas" not in p.name
+    ]
+    before = tree_size(bundle)
+    for chunk in range(0, len(libs), 200):
+        subprocess.run([strip, "--strip-debug", *map(str, libs[chunk : chunk + 200])], check=True)
+    saved = (before - tree_size(bundle)) / 1e6
+    step(f"stripped debug info from {len(libs)} libraries: {saved:.1f} MB")
 
 
 def smoke_env() -> dict[str, str]:
