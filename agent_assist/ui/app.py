@@ -154,7 +154,7 @@ def run_app(args: argparse.Namespace, ctx: Context) -> int:
             run = DemoRun(window, tasks, demo)
             run.demoFinished.connect(lambda: HeadlessRun(window, tasks, screenshot, ctx.stderr))
         else:
-            HeadlessRun(window, tasks, screenshot, ctx.stderr)
+            HeadlessRun(window, tasks, screenshot, ctx.stderr, ctx.stdout)
     return app.exec()
 
 

@@ -37,10 +37,12 @@ class SettleProbe(QObject):
     """Polls (the window has no "exposed" signal) until the window has settled.
 
     Signals:
+        windowExposed(): the window is on screen for the first time.
         windowSettled(): the window is exposed and background work is idle.
         timedOut(): it did not settle within the timeout.
     """
 
+    windowExposed = Signal()
     windowSettled = Signal()
     timedOut = Signal()
 
@@ -48,6 +50,7 @@ class SettleProbe(QObject):
         super().__init__(window)
         self._window, self._tasks = window, tasks
         self._deadline = QDeadlineTimer(timeout_ms)
+        self._exposed = False
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.on_timer_timeout)
@@ -56,12 +59,22 @@ class SettleProbe(QObject):
     @Slot()
     def on_timer_timeout(self) -> None:
         handle = self._window.windowHandle()
-        if handle is not None and handle.isExposed() and self._tasks.is_idle:
+        exposed = handle is not None and handle.isExposed()
+        if exposed and not self._exposed:
+            self._exposed = True
+            self.windowExposed.emit()
+        if exposed and self._tasks.is_idle:
             self._timer.stop()
             self.windowSettled.emit()
         elif self._deadline.hasExpired():
             self._timer.stop()
             self.timedOut.emit()
+
+
+EXPOSED_LINE = "agent-assist: window on screen"
+"""Printed (stdout) when the window first shows, so a launcher can time the start from
+outside: ``installers/build.py`` and ``benchmarks/startup.py`` do."""
+SETTLED_LINE = "agent-assist: window settled"
 
 
 class HeadlessRun(QObject):
@@ -71,13 +84,20 @@ class HeadlessRun(QObject):
     """
 
     def __init__(
-        self, window: QWidget, tasks: TaskManager, screenshot: Path | None, stderr: TextIO
+        self,
+        window: QWidget,
+        tasks: TaskManager,
+        screenshot: Path | None,
+        stderr: TextIO,
+        stdout: TextIO | None = None,
     ) -> None:
         super().__init__(window)
         self._window, self._screenshot, self._stderr = window, screenshot, stderr
+        self._stdout = stdout
         self._failed = False
         self.probe = SettleProbe(window, tasks)
         self.probe.windowSettled.connect(self.on_probe_windowSettled)
+        self.probe.windowExposed.connect(self.on_probe_windowExposed)
         self.probe.timedOut.connect(self.on_probe_timedOut)
         tasks.taskFailed.connect(self.on_tasks_taskFailed)
 
@@ -85,8 +105,17 @@ class HeadlessRun(QObject):
         print(f"agent-assist: {message}", file=self._stderr, flush=True)
         self._failed = True
 
+    def _say(self, line: str) -> None:
+        if self._stdout is not None:
+            print(line, file=self._stdout, flush=True)
+
+    @Slot()
+    def on_probe_windowExposed(self) -> None:
+        self._say(EXPOSED_LINE)
+
     @Slot()
     def on_probe_windowSettled(self) -> None:
+        self._say(SETTLED_LINE)
         if self._screenshot is not None:
             self._screenshot.parent.mkdir(parents=True, exist_ok=True)
             if not grab(self._window).save(str(self._screenshot), "PNG"):
