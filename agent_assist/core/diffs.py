@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from agent_assist.core.models import Kind, Sop, Step
-from agent_assist.core.pack_reader import parse_item
 from agent_assist.core.store import Store
 
 
@@ -79,6 +78,8 @@ def sop_at(store: Store, sop_id: str, version: int) -> Sop | None:
     """The SOP as it was at ``version`` (``None`` when that version is not kept)."""
     for kept in store.versions(Kind.SOP, sop_id):
         if kept.version == version:
+            from agent_assist.core.pack_reader import parse_item  # YAML: only when needed
+
             item, _ = parse_item(kept.source_text, kept.source_path, Kind.SOP, "en")
             content = item.content if item is not None else None
             return content if isinstance(content, Sop) else None

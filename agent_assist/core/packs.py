@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent_assist.core.errors import PackError
-from agent_assist.core.pack_checks import validate_pack
 from agent_assist.core.store import ImportReport, Store
 
 
 def import_pack_dir(store: Store, path: Path, *, prune: bool = False) -> ImportReport:
     """Check the pack at ``path`` and import it; raises PackError (storing nothing) on errors."""
+    # Imported here: the YAML parser is not needed by an app start that has knowledge already.
+    from agent_assist.core.pack_checks import validate_pack
+
     pack = validate_pack(path)
     if pack.errors:
         raise PackError(f"{path}: {len(pack.errors)} error(s); nothing was imported", pack.errors)

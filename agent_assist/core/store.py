@@ -15,12 +15,14 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from agent_assist.core.errors import NotFoundError, PackError, StoreError
 from agent_assist.core.migrations import LATEST, MIGRATIONS
 from agent_assist.core.models import Item, Kind, PackInfo, content_from_json
-from agent_assist.core.pack_reader import LoadedItem, LoadedPack
+
+if TYPE_CHECKING:  # the reader (and its YAML parser) is only needed to import a pack
+    from agent_assist.core.pack_reader import LoadedItem, LoadedPack
 
 DB_NAME = "knowledge.sqlite3"
 Clock = Callable[[], dt.datetime]

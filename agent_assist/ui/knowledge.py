@@ -88,7 +88,7 @@ class Knowledge:
 
     @property
     def _suggester(self) -> Suggester:
-        """Built on first use, on the worker: the ranking engine (numpy, scipy) takes a
+        """Built on first use, on the worker: the ranking engine (numpy, rapidfuzz) takes a
         noticeable time to import, and the window should not wait for it to appear."""
         if self._given is None:
             from agent_assist.core.search import Suggester

@@ -4,7 +4,7 @@ A linear SVM over the TF-IDF word and character-gram features is the strongest o
 models we measured that trains in seconds without a GPU (see ``docs/suggestions.md``).  It is
 trained here in plain NumPy by dual coordinate descent (Hsieh et al., ICML 2008: the algorithm
 of LIBLINEAR and scikit-learn's ``LinearSVC``), so the app needs neither scikit-learn nor
-SciPy's compiled linear algebra: that keeps about 90 MB out of the installed bundle and a
+SciPy: that keeps about 100 MB out of the installed bundle and a
 second out of the first start, for the same accuracy on Banking77.  Its weights are dense
 (classes x features), so it is only trained for catalogues up to :data:`MAX_CLASSES` SOPs;
 larger ones rely on the nearest-centroid and nearest-phrasing scores, whose memory grows with
@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
+
+from agent_assist.core.ranking.csr import Csr
 
 MAX_CLASSES = 400
 MAX_ROWS = 60_000
@@ -41,7 +42,7 @@ class PhrasingModel:
     intercept: npt.NDArray[np.float32]
 
     @classmethod
-    def train(cls, rows: sparse.csr_matrix, owner: npt.NDArray[np.int32]) -> PhrasingModel | None:
+    def train(cls, rows: Csr, owner: npt.NDArray[np.int32]) -> PhrasingModel | None:
         """Fit one-vs-rest linear SVMs; None when there is nothing to tell apart."""
         labels = np.unique(owner)
         if len(labels) < 2 or len(labels) > MAX_CLASSES or rows.shape[0] > MAX_ROWS:
@@ -66,7 +67,7 @@ class PhrasingModel:
 
 
 def _dual_cd(
-    indptr: npt.NDArray[np.int32],
+    indptr: npt.NDArray[np.int64],
     indices: npt.NDArray[np.int32],
     data: npt.NDArray[np.float32],
     n_features: int,

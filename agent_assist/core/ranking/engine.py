@@ -1,6 +1,6 @@
 """One consistent ranking snapshot: index, filter masks, agents' feedback and usage priors.
 
-Kept apart from :mod:`agent_assist.core.search` because it pulls in numpy, scipy and the
+Kept apart from :mod:`agent_assist.core.search` because it pulls in numpy, rapidfuzz and the
 index code: the search module imports it on first use, so starting the app or the CLI does
 not pay for it before anything is ranked.
 """

@@ -15,11 +15,10 @@ import datetime as dt
 import math
 
 import numpy as np
-import numpy.typing as npt
-from scipy import sparse
 
 from agent_assist.core.models import Kind
 from agent_assist.core.ranking import vectors
+from agent_assist.core.ranking.csr import Csr, vstack
 from agent_assist.core.ranking.text import Featurizer, words
 
 MAX_FEEDBACK_BOOST = 0.35
@@ -35,7 +34,7 @@ class FeedbackMemory:
         self._featurizer, self._idf = featurizer, idf
         self._keys: list[tuple[Kind, str]] = []
         self._counts: list[int] = []
-        self._rows = sparse.csr_matrix((0, idf.shape[0]), dtype=np.float32)
+        self._rows = Csr.empty(0, idf.shape[0])
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -49,7 +48,7 @@ class FeedbackMemory:
         self._keys.append((kind, item_id))
         self._counts.append(1)
         row = vectors.transform(self._featurizer, [words(query)], self._idf)
-        self._rows = sparse.vstack([self._rows, row], format="csr")
+        self._rows = vstack([self._rows, row])
 
     def boosts(
         self, ids: vectors.IntArray, vals: vectors.FloatArray
@@ -58,7 +57,7 @@ class FeedbackMemory:
         query, growing with how often it was chosen, capped at MAX_FEEDBACK_BOOST."""
         if not self._keys or len(ids) == 0:
             return {}
-        sims: npt.NDArray[np.float32] = self._rows[:, ids] @ vals
+        sims = self._rows.dot_sparse(ids, vals)
         out: dict[tuple[Kind, str], float] = {}
         for n in np.flatnonzero(sims >= MIN_SIMILARITY):
             weight = min(1.0, 0.6 + 0.2 * math.log2(1 + self._counts[n]))

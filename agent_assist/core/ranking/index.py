@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from agent_assist.core.models import Kind
 from agent_assist.core.ranking import vectors
 from agent_assist.core.ranking.classifier import MAX_CLASSES, MAX_ROWS, PhrasingModel
+from agent_assist.core.ranking.csr import Csr, vstack
 from agent_assist.core.ranking.lexical import MAX_BODY_CHARS, Lexicon
 from agent_assist.core.ranking.text import N_FEATURES, Featurizer, words
 from agent_assist.core.store import SearchFields
@@ -115,9 +115,7 @@ class _Part:
             ptr.append(len(toks))
         return cls(entries, hashes, toks, texts, np.array(ptr, np.int64))
 
-    def vectors(
-        self, featurizer: Featurizer, idf: vectors.FloatArray
-    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    def vectors(self, featurizer: Featurizer, idf: vectors.FloatArray) -> tuple[Csr, Csr]:
         """Word-level phrasing rows and full-feature centroids."""
         return (
             vectors.transform(featurizer, self.toks, idf, chars=False),
@@ -133,19 +131,19 @@ class RankIndex:
     """Content hash of each entry's item: unchanged items are reused by :meth:`update`."""
     lexicon: Lexicon
     idf: vectors.FloatArray
-    rows: sparse.csr_matrix
+    rows: Csr
     """Word-level TF-IDF of every phrasing (character grams would cost ~10x the memory)."""
     row_owner: npt.NDArray[np.int32]
     row_ptr: npt.NDArray[np.int64]
     row_text: list[str]
-    centroids: sparse.csr_matrix
+    centroids: Csr
     model: PhrasingModel | None
     featurizer: Featurizer = field(default_factory=Featurizer)
 
     def __post_init__(self) -> None:
         self._local = threading.local()
-        self._inverted: sparse.csr_matrix | None = None
-        self._rows_inverted: sparse.csr_matrix | None = None
+        self._inverted: Csr | None = None
+        self._rows_inverted: Csr | None = None
         self.by_key = {(e.kind, e.id): n for n, e in enumerate(self.entries)}
         self.is_sop = np.array([e.kind is Kind.SOP for e in self.entries], bool)
         self.class_of = np.full(len(self.entries), -1, np.int64)
@@ -219,10 +217,10 @@ class RankIndex:
             [previous.hashes[n] for n in reuse] + part.hashes,
             featurizer,
             idf,
-            sparse.vstack([previous.rows[old_rows], new_rows], format="csr", dtype=np.float32),
+            vstack([previous.rows.take_rows(old_rows), new_rows]),
             row_ptr,
             [previous.row_text[r] for r in old_rows] + part.texts,
-            sparse.vstack([previous.centroids[keep], new_cents], format="csr", dtype=np.float32),
+            vstack([previous.centroids.take_rows(keep), new_cents]),
         )
 
     @classmethod
@@ -234,10 +232,10 @@ class RankIndex:
         hashes: list[str],
         featurizer: Featurizer,
         idf: vectors.FloatArray,
-        rows: sparse.csr_matrix,
+        rows: Csr,
         row_ptr: npt.NDArray[np.int64],
         texts: list[str],
-        cents: sparse.csr_matrix,
+        cents: Csr,
     ) -> RankIndex:
         """Train the classifier (small catalogues) and the lexicon; assemble."""
         row_owner = np.repeat(np.arange(len(entries), dtype=np.int32), np.diff(row_ptr))
@@ -278,18 +276,18 @@ class RankIndex:
         if len(cand) < len(self.entries):
             return self.dot(self.centroids, cand, ids, vals)
         if self._inverted is None:
-            self._inverted = self.centroids.T.tocsr()
-        return np.asarray(vals @ self._inverted[ids], np.float64).ravel()
+            self._inverted = self.centroids.transposed()
+        return self._inverted.weighted_rows_sum(ids, vals)
 
     def dot(
         self,
-        m: sparse.csr_matrix,
+        m: Csr,
         rows: npt.NDArray[np.int64],
         ids: vectors.IntArray,
         vals: vectors.FloatArray,
     ) -> npt.NDArray[np.float64]:
         """``m[rows] @ v`` for a sparse query vector ``(ids, vals)``, in plain NumPy through
-        a reused dense buffer: slicing a SciPy matrix and allocating a 4 MB vector per
+        a reused dense buffer: copying the rows out and allocating a 4 MB vector per
         keystroke would cost more than the product itself."""
         buf = getattr(self._local, "buf", None)
         if buf is None:
@@ -314,5 +312,5 @@ class RankIndex:
     ) -> npt.NDArray[np.float64]:
         """Cosine of a word-level query vector with every phrasing row (full scans only)."""
         if self._rows_inverted is None:
-            self._rows_inverted = self.rows.T.tocsr()
-        return np.asarray(vals @ self._rows_inverted[ids], np.float64).ravel()
+            self._rows_inverted = self.rows.transposed()
+        return self._rows_inverted.weighted_rows_sum(ids, vals)

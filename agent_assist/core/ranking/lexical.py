@@ -18,7 +18,8 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from scipy import sparse
+
+from agent_assist.core.ranking.csr import Csr
 
 K1 = 1.2
 B = 0.75
@@ -34,7 +35,7 @@ class Lexicon:
 
     vocab: list[str]
     df: npt.NDArray[np.int32]
-    weights: sparse.csr_matrix
+    weights: Csr
 
     def __post_init__(self) -> None:
         self._row = {w: i for i, w in enumerate(self.vocab)}
@@ -62,9 +63,11 @@ class Lexicon:
         remap = np.empty(len(row), np.int32)
         remap[[row[w] for w in vocab]] = np.arange(len(vocab), dtype=np.int32)
         n = len(lengths)
-        tfm = sparse.csr_matrix(
-            (np.array(v, np.float32), (remap[np.array(r, np.int64)], np.array(c, np.int32))),
-            shape=(len(vocab), n),
+        tfm = Csr.from_triples(
+            np.array(v, np.float32),
+            remap[np.array(r, np.int64)],
+            np.array(c, np.int32),
+            (len(vocab), n),
         )
         doc_len = np.array(lengths, np.float32)
         avg = float(doc_len.mean()) if n and doc_len.mean() > 0 else 1.0

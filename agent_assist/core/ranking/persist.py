@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from agent_assist.core.ranking.classifier import PhrasingModel
+from agent_assist.core.ranking.csr import Csr
 from agent_assist.core.ranking.index import ENGINE_VERSION, Entry, RankIndex
 from agent_assist.core.ranking.lexical import Lexicon
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 INDEX_NAME = "suggest-index.npz"
 
 
-def _csr_arrays(prefix: str, m: sparse.csr_matrix) -> dict[str, Any]:
+def _csr_arrays(prefix: str, m: Csr) -> dict[str, Any]:
     return {
         f"{prefix}_data": m.data,
         f"{prefix}_indices": m.indices,
@@ -33,11 +33,9 @@ def _csr_arrays(prefix: str, m: sparse.csr_matrix) -> dict[str, Any]:
     }
 
 
-def _csr(prefix: str, z: Any) -> sparse.csr_matrix:
-    return sparse.csr_matrix(
-        (z[f"{prefix}_data"], z[f"{prefix}_indices"], z[f"{prefix}_indptr"]),
-        shape=tuple(z[f"{prefix}_shape"]),
-    )
+def _csr(prefix: str, z: Any) -> Csr:
+    rows, cols = (int(n) for n in z[f"{prefix}_shape"])
+    return Csr(z[f"{prefix}_data"], z[f"{prefix}_indices"], z[f"{prefix}_indptr"], (rows, cols))
 
 
 def _text(value: str) -> np.ndarray[Any, np.dtype[np.uint8]]:

@@ -1,4 +1,4 @@
-"""TF-IDF vectors over hashed features, as SciPy CSR matrices.
+"""TF-IDF vectors over hashed features, as CSR matrices (:mod:`.csr`).
 
 Sublinear term frequency, smoothed IDF and L2 normalisation (the scikit-learn defaults that
 work best for short texts), so a dot product is a cosine similarity in [0, 1].  Large
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
+from agent_assist.core.ranking.csr import Csr, vstack
 from agent_assist.core.ranking.text import N_FEATURES, Featurizer, IntArray
 
 __all__ = ["FloatArray", "IntArray"]
@@ -22,23 +22,19 @@ FloatArray = npt.NDArray[np.float32]
 CHUNK = 5_000
 
 
-def counts(
-    featurizer: Featurizer, docs: Sequence[list[str]], *, chars: bool = True
-) -> sparse.csr_matrix:
+def counts(featurizer: Featurizer, docs: Sequence[list[str]], *, chars: bool = True) -> Csr:
     """Raw term counts, one row per tokenized document.  One ``np.unique`` over
     (document, feature) keys for the whole batch: per-document calls cost 20x more."""
     parts = [featurizer.features(tokens, chars=chars) for tokens in docs]
     lengths = np.array([len(p) for p in parts], np.int64)
     if not lengths.sum():
-        return sparse.csr_matrix((len(docs), N_FEATURES), dtype=np.float32)
+        return Csr.empty(len(docs), N_FEATURES)
     doc = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
     keys, cnt = np.unique(doc * N_FEATURES + np.concatenate(parts), return_counts=True)
     rows, cols = np.divmod(keys, N_FEATURES)
     indptr = np.zeros(len(docs) + 1, np.int64)
     np.cumsum(np.bincount(rows, minlength=len(docs)), out=indptr[1:])
-    return sparse.csr_matrix(
-        (cnt.astype(np.float32), cols.astype(np.int32), indptr), shape=(len(docs), N_FEATURES)
-    )
+    return Csr(cnt, cols, indptr, (len(docs), N_FEATURES))
 
 
 def document_frequencies(
@@ -64,8 +60,8 @@ def fit_idf(featurizer: Featurizer, docs: Sequence[list[str]]) -> FloatArray:
     return idf_of(document_frequencies(featurizer, docs), len(docs))
 
 
-def normalize_rows(m: sparse.csr_matrix) -> sparse.csr_matrix:
-    """L2-normalise rows in place (without the copy ``m.multiply(m)`` would make)."""
+def normalize_rows(m: Csr) -> Csr:
+    """L2-normalise rows in place."""
     counts = np.diff(m.indptr)
     if m.nnz == 0:
         return m
@@ -76,7 +72,7 @@ def normalize_rows(m: sparse.csr_matrix) -> sparse.csr_matrix:
     return m
 
 
-def weigh(m: sparse.csr_matrix, idf: FloatArray) -> sparse.csr_matrix:
+def weigh(m: Csr, idf: FloatArray) -> Csr:
     """Sublinear tf times idf, rows L2-normalised (``m`` is modified and returned)."""
     m.data = ((1.0 + np.log(m.data)) * idf[m.indices]).astype(np.float32)
     m.eliminate_zeros()
@@ -85,16 +81,14 @@ def weigh(m: sparse.csr_matrix, idf: FloatArray) -> sparse.csr_matrix:
 
 def transform(
     featurizer: Featurizer, docs: Sequence[list[str]], idf: FloatArray, *, chars: bool = True
-) -> sparse.csr_matrix:
+) -> Csr:
     if len(docs) <= CHUNK:
         return weigh(counts(featurizer, docs, chars=chars), idf)
-    return sparse.vstack(
+    return vstack(
         [
             weigh(counts(featurizer, docs[a : a + CHUNK], chars=chars), idf)
             for a in range(0, len(docs), CHUNK)
-        ],
-        format="csr",
-        dtype=np.float32,
+        ]
     )
 
 
@@ -103,7 +97,7 @@ def centroids(
     docs: Sequence[list[str]],
     row_ptr: npt.NDArray[np.int64],
     idf: FloatArray,
-) -> sparse.csr_matrix:
+) -> Csr:
     """Normalised mean TF-IDF vector of each owner's documents (a nearest-centroid model).
     Owner ``k`` has documents ``row_ptr[k]:row_ptr[k+1]``; chunks hold whole owners."""
     parts = []
@@ -115,15 +109,15 @@ def centroids(
         a, b = int(row_ptr[first]), int(row_ptr[last])
         rows = transform(featurizer, docs[a:b], idf)
         own = np.repeat(np.arange(last - first), np.diff(row_ptr[first : last + 1]))
-        assign = sparse.csr_matrix(
-            (np.ones(b - a, np.float32), (own, np.arange(b - a))), shape=(last - first, b - a)
+        sums = Csr.from_triples(
+            rows.data, own[rows.row_of_entries()], rows.indices, (last - first, N_FEATURES)
         )
-        parts.append(normalize_rows(sparse.csr_matrix(assign @ rows, dtype=np.float32)))
-        del rows, assign
+        parts.append(normalize_rows(sums))
+        del rows
         first = last
     if not parts:
-        return sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
-    return sparse.vstack(parts, format="csr", dtype=np.float32)
+        return Csr.empty(0, N_FEATURES)
+    return vstack(parts)
 
 
 def query_vector(
