@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
+from agent_assist.ui.headless import EXPOSED_LINE, SETTLED_LINE
 from tests.gui.xvfb import Xvfb, start_xvfb
 
 QT_NOISE = (
@@ -133,3 +134,21 @@ def test_demo_states_under_xvfb(xvfb: Xvfb, tmp_path: Path) -> None:
         images[state] = image
     # the states differ from one another (each really moved the window somewhere else)
     assert len({bytes(img.constBits()) for img in images.values()}) == len(DEMO_STATES)
+
+
+@pytest.mark.xvfb
+@pytest.mark.slow
+def test_smoke_under_xvfb(xvfb: Xvfb, tmp_path: Path) -> None:
+    """``--smoke`` on a real X server: the window shows, settles, and the app exits 0 with
+    nothing on stderr (the global shortcut is grabbed from this display too)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "agent_assist", "--data-dir", str(tmp_path / "data"), "--smoke"],
+        env=x11_env(xvfb.display, tmp_path / "runtime"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == ""
+    assert result.stdout.splitlines() == [EXPOSED_LINE, SETTLED_LINE]
