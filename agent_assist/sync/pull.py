@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from agent_assist.core.pack_reader import parse_item
 from agent_assist.core.problems import Severity
-from agent_assist.core.store import HubPage, HubRetire, HubUpsert, Store
+from agent_assist.core.store import Store
+from agent_assist.core.store_hub import HubPage, HubRetire, HubUpsert
 from agent_assist.sync import wire
 from agent_assist.sync.client import HubClient
 from agent_assist.sync.errors import MalformedReplyError

@@ -13,7 +13,8 @@ from agent_assist.core.models import Kind
 from agent_assist.core.pack_checks import validate_pack
 from agent_assist.core.pack_reader import parse_item, read_pack
 from agent_assist.core.packs import import_pack_dir
-from agent_assist.core.store import HubPage, HubRetire, HubUpsert, Store
+from agent_assist.core.store import Store
+from agent_assist.core.store_hub import HubPage, HubRetire, HubUpsert
 from agent_assist.sync import wire
 from agent_assist.sync.pull import to_page
 from tests.conftest import TINY_PACK, write_pack
