@@ -21,7 +21,7 @@ import contextlib
 import datetime as dt
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -30,8 +30,10 @@ from typing import Any, Literal
 from agent_assist.core.clock import Instant
 from agent_assist.core.errors import EventLogError
 from agent_assist.core.privacy import scrub, ticket_hash
+from agent_assist.core.sqlite_files import reported, write_transaction
 
 DB_NAME = "events.sqlite3"
+DAMAGED_HINT = "the file is damaged; move it aside to start a new log"
 
 
 class EventType(StrEnum):
@@ -249,32 +251,11 @@ class EventLog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextlib.contextmanager
-    def _errors(self, what: str) -> Iterator[None]:
-        try:
-            yield
-        except sqlite3.DatabaseError as exc:
-            text = str(exc)
-            if "locked" in text or "busy" in text:
-                hint = "another program is writing it; try again in a moment"
-            elif "full" in text:
-                hint = "the disk is full; free some space and try again"
-            elif "not a database" in text or "malformed" in text:
-                hint = "the file is damaged; move it aside to start a new log"
-            else:
-                hint = "check the file's permissions and free disk space"
-            raise EventLogError(f"event log {self.path}: cannot {what}: {text} ({hint})") from exc
+    def _errors(self, what: str) -> contextlib.AbstractContextManager[None]:
+        return reported(EventLogError, f"event log {self.path}", what, DAMAGED_HINT)
 
-    @contextlib.contextmanager
-    def _transaction(self, what: str) -> Iterator[sqlite3.Connection]:
-        with self._errors(what):
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+    def _transaction(self, what: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self.conn, self._errors(what))
 
     def _migrate(self) -> None:
         current = int(self.conn.execute("PRAGMA user_version").fetchone()[0])

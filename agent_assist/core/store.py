@@ -19,12 +19,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from agent_assist.core.errors import NotFoundError, PackError, StoreError
 from agent_assist.core.migrations import LATEST, MIGRATIONS
 from agent_assist.core.models import Item, Kind, PackInfo, content_from_json
+from agent_assist.core.sqlite_files import reported, write_transaction
 from agent_assist.core.store_hub import HubSyncStore
 
 if TYPE_CHECKING:  # the reader (and its YAML parser) is only needed to import a pack
     from agent_assist.core.pack_reader import LoadedItem, LoadedPack
 
 DB_NAME = "knowledge.sqlite3"
+DAMAGED_HINT = (
+    "the file is damaged; move it aside and start agent-assist again to rebuild it from your packs"
+)
 Clock = Callable[[], dt.datetime]
 
 
@@ -136,39 +140,12 @@ class Store(HubSyncStore):
         self.close()
 
     # -- plumbing ----------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _errors(self, what: str) -> Iterator[None]:
+    def _errors(self, what: str) -> contextlib.AbstractContextManager[None]:
         """Turn SQLite's faults of the world into a StoreError that says where and what to do."""
-        try:
-            yield
-        except sqlite3.DatabaseError as exc:
-            text = str(exc)
-            if "locked" in text or "busy" in text:
-                hint = "another program is writing it; try again in a moment"
-            elif "full" in text:
-                hint = "the disk is full; free some space and try again"
-            elif "not a database" in text or "malformed" in text:
-                hint = (
-                    "the file is damaged; move it aside and start agent-assist again to "
-                    "rebuild it from your packs"
-                )
-            else:
-                hint = "check the file's permissions and free disk space"
-            raise StoreError(
-                f"knowledge cache {self.path}: cannot {what}: {text} ({hint})"
-            ) from exc
+        return reported(StoreError, f"knowledge cache {self.path}", what, DAMAGED_HINT)
 
-    @contextlib.contextmanager
-    def _transaction(self, what: str) -> Iterator[sqlite3.Connection]:
-        conn = self.db
-        with self._errors(what):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+    def _transaction(self, what: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self.db, self._errors(what))
 
     def _now(self) -> str:
         return self._clock().astimezone(dt.UTC).isoformat(timespec="seconds")

@@ -19,6 +19,7 @@ from agent_assist.ui.main_window import MainWindow
 from agent_assist.ui.sync_status import SyncRound
 from agent_assist.ui.tasks import TaskManager
 from agent_assist.ui.work_log import WorkLog
+from tests.gui.xvfb import Xvfb, start_xvfb
 
 
 @pytest.fixture
@@ -61,3 +62,13 @@ def open_window(
 @pytest.fixture
 def window(qtbot: QtBot, tiny_store: Store, tasks: TaskManager, data_dir: Path) -> MainWindow:
     return open_window(qtbot, tiny_store, tasks, data_dir)
+
+
+@pytest.fixture
+def xvfb() -> Iterator[Xvfb]:
+    """A private Xvfb server for the test (skipped where Xvfb is not installed)."""
+    server = start_xvfb()
+    if server is None:
+        pytest.skip("the Xvfb binary is not installed")
+    yield server
+    server.stop()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,18 +13,9 @@ from pytestqt.qtbot import QtBot
 from agent_assist.ui.global_hotkey import GlobalHotkey, HotkeyUnavailableError, parse
 from agent_assist.ui.main_window import MainWindow
 from tests.gui.test_screenshot_xvfb import x11_env
-from tests.gui.xvfb import Xvfb, start_xvfb
+from tests.gui.xvfb import Xvfb
 
 PROBE = Path(__file__).with_name("hotkey_probe.py")
-
-
-@pytest.fixture
-def xvfb() -> Iterator[Xvfb]:
-    server = start_xvfb()
-    if server is None:
-        pytest.skip("the Xvfb binary is not installed")
-    yield server
-    server.stop()
 
 
 def probe(xvfb: Xvfb, tmp_path: Path, *keys: str) -> subprocess.CompletedProcess[str]:

@@ -5,42 +5,37 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
 
 from agent_assist.ui.headless import EXPOSED_LINE, SETTLED_LINE
-from tests.gui.xvfb import Xvfb, start_xvfb
-
-QT_NOISE = (
-    "qt.",
-    "QStandardPaths",
-    "QFont",
-    "QPainter",
-    "QWidget",
-    "QObject",
-    "Warning",
-    "This plugin",
-)
-
-
-@pytest.fixture
-def xvfb() -> Iterator[Xvfb]:
-    server = start_xvfb()
-    if server is None:
-        pytest.skip("the Xvfb binary is not installed")
-    yield server
-    server.stop()
+from tests.gui.xvfb import Xvfb
 
 
 def x11_env(display: str, runtime_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QT_")}
-    runtime_dir.mkdir(mode=0o700)
+    runtime_dir.mkdir(mode=0o700, exist_ok=True)
     env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", XDG_RUNTIME_DIR=str(runtime_dir))
     env.pop("WAYLAND_DISPLAY", None)
     return env
+
+
+def run_app_x11(xvfb: Xvfb, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m agent_assist --data-dir <tmp>/data ARGS`` on the Xvfb display; it must exit
+    0 with nothing on stderr."""
+    result = subprocess.run(
+        [sys.executable, "-m", "agent_assist", "--data-dir", str(tmp_path / "data"), *args],
+        env=x11_env(xvfb.display, tmp_path / "runtime"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == ""
+    return result
 
 
 def dark_pixels(image: QImage, left: int, top: int, width: int, height: int) -> int:
@@ -56,27 +51,7 @@ def dark_pixels(image: QImage, left: int, top: int, width: int, height: int) -> 
 @pytest.mark.slow
 def test_screenshot_under_xvfb(xvfb: Xvfb, tmp_path: Path) -> None:
     out = tmp_path / "shot.png"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "agent_assist",
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--query",
-            "refund",
-            "--screenshot",
-            str(out),
-        ],
-        env=x11_env(xvfb.display, tmp_path / "runtime"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert not [line for line in result.stderr.splitlines() if any(n in line for n in QT_NOISE)]
-    assert result.stderr.strip() == ""
+    run_app_x11(xvfb, tmp_path, "--query", "refund", "--screenshot", str(out))
 
     image = QImage(str(out))
     assert not image.isNull()
@@ -97,30 +72,10 @@ DEMO_STATES = ("search", "sop", "macro", "checklist")  # checklist last: it leav
 @pytest.mark.slow
 def test_demo_states_under_xvfb(xvfb: Xvfb, tmp_path: Path) -> None:
     """Each named state renders a real, non-blank panel at the side-panel size."""
-    env = x11_env(xvfb.display, tmp_path / "runtime")
     images = {}
     for state in DEMO_STATES:
         out = tmp_path / f"{state}.png"
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "agent_assist",
-                "--data-dir",
-                str(tmp_path / "data"),
-                "--demo-state",
-                state,
-                "--screenshot",
-                str(out),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        assert result.stderr.strip() == ""
+        run_app_x11(xvfb, tmp_path, "--demo-state", state, "--screenshot", str(out))
         image = QImage(str(out))
         assert not image.isNull()
         assert 380 <= image.width() <= 700
@@ -141,14 +96,5 @@ def test_demo_states_under_xvfb(xvfb: Xvfb, tmp_path: Path) -> None:
 def test_smoke_under_xvfb(xvfb: Xvfb, tmp_path: Path) -> None:
     """``--smoke`` on a real X server: the window shows, settles, and the app exits 0 with
     nothing on stderr (the global shortcut is grabbed from this display too)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "agent_assist", "--data-dir", str(tmp_path / "data"), "--smoke"],
-        env=x11_env(xvfb.display, tmp_path / "runtime"),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.strip() == ""
+    result = run_app_x11(xvfb, tmp_path, "--smoke")
     assert result.stdout.splitlines() == [EXPOSED_LINE, SETTLED_LINE]
