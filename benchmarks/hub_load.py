@@ -5,9 +5,10 @@ random think time (mean ``--interval`` seconds) and then does what a desktop cli
 an idle delta poll with ``If-None-Match`` (usually 304), a change pull when a publish moved the
 feed (a lead publishes every ``--publish-every`` seconds), or an event upload (one ticket's
 events, ``--upload-share`` of the requests).  Reported per database: requests/s, p50/p99
-latency and errors (5xx, unexpected 4xx, connection failures).  Then ``--sse-clients``
-Server-Sent-Events clients connect, a lead publishes, and the time until every client has
-seen the notice is measured.
+latency and errors (5xx, unexpected 4xx, connection failures), over the whole run and again
+without its first ``--warmup`` seconds (when every client does its first full pull at once).
+Then ``--sse-clients`` Server-Sent-Events clients connect, a lead publishes, and the time
+until every client has seen the notice is measured.
 
 PostgreSQL runs need ``--postgres-url`` or ``AGENT_ASSIST_TEST_POSTGRES_URL`` (for example
 from ``eval "$(scripts/postgres-test-cluster start)"``).  Prints a Markdown table.
@@ -41,25 +42,32 @@ from tests.integration.hubserver import HubServer, RunningHub, publish_body, ses
 
 @dataclass
 class Results:
-    latencies: list[float] = field(default_factory=list)
-    by_kind: dict[str, list[float]] = field(default_factory=dict)
-    kinds: Counter[str] = field(default_factory=Counter)
+    records: list[tuple[float, float, str]] = field(default_factory=list)
+    """(seconds since the load started, latency in seconds, kind) per request."""
     errors: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    t0: float = 0.0
 
-    def row(self, name: str, clients: int) -> str:
-        lat = sorted(self.latencies)
+    def row(self, name: str, clients: int, after: float = 0.0) -> str:
+        """A table row over the requests started ``after`` seconds into the run or later."""
+        kept = [(lat, kind) for t, lat, kind in self.records if t >= after]
+        lat = sorted(x for x, _ in kept)
+        by_kind: dict[str, list[float]] = {}
+        for x, kind in kept:
+            by_kind.setdefault(kind, []).append(x)
         p50 = lat[len(lat) // 2] * 1000 if lat else float("nan")
         p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else float("nan")
-        rate = len(lat) / self.seconds if self.seconds else 0.0
+        span = self.seconds - after
+        rate = len(lat) / span if span > 0 else 0.0
         mix = ", ".join(
-            f"{k} {v} (p50 {_pct(self.by_kind[k], 50):.0f} / p99 {_pct(self.by_kind[k], 99):.0f})"
-            for k, v in sorted(self.kinds.items())
+            f"{k} {len(v)} (p50 {_pct(v, 50):.0f} / p99 {_pct(v, 99):.0f})"
+            for k, v in sorted(by_kind.items())
         )
         errors = sum(self.errors.values())
         detail = f" ({dict(self.errors)})" if errors else ""
+        label = f"{name}, after {after:.0f} s" if after else name
         return (
-            f"| {name} | {clients} | {self.seconds:.0f} | {len(lat)} | {rate:,.0f} | "
+            f"| {label} | {clients} | {span:.0f} | {len(lat)} | {rate:,.0f} | "
             f"{p50:.1f} | {p99:.1f} | {errors}{detail} | {mix} |"
         )
 
@@ -192,9 +200,7 @@ async def _client_loop(
                         kind = "pull" if body["changes"] else "poll-200"
                     else:
                         more = False
-            out.latencies.append(time.perf_counter() - start)
-            out.by_kind.setdefault(kind, []).append(out.latencies[-1])
-            out.kinds[kind] += 1
+            out.records.append((start - out.t0, time.perf_counter() - start, kind))
             if not ok:
                 out.errors[str(status)] += 1
         except (httpx.HTTPError, OSError, asyncio.IncompleteReadError) as exc:
@@ -236,6 +242,7 @@ async def load(hub: RunningHub, args: argparse.Namespace) -> Results:
     ) as http:
         await http.post("/v1/publish", json=publish_body(TINY_PACK), headers=hub.auth("lead"))
         start = time.monotonic()
+        out.t0 = time.perf_counter()
         deadline = start + args.duration
         await asyncio.gather(
             _publisher(http, hub, deadline, args.publish_every),
@@ -307,6 +314,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sse-clients", type=int, default=1000)
     p.add_argument("--client", choices=["httpx", "raw"], default="httpx", help="see RawHttp")
     p.add_argument("--workers", type=int, default=1, help="hub worker processes")
+    p.add_argument(
+        "--warmup",
+        type=float,
+        default=5.0,
+        help="also report the requests started after this many seconds (0: no such row): "
+        "the first seconds hold every client's first full pull at once",
+    )
     p.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     p.add_argument("--postgres-url", default=os.environ.get("AGENT_ASSIST_TEST_POSTGRES_URL"))
     args = p.parse_args(argv)
@@ -322,7 +336,10 @@ def main(argv: list[str] | None = None) -> int:
             tempfile.TemporaryDirectory() as tmp,
             HubServer(Path(tmp), database, access_log=False, workers=args.workers) as hub,
         ):
-            rows.append(asyncio.run(load(hub, args)).row(database, args.clients))
+            results = asyncio.run(load(hub, args))
+            rows.append(results.row(database, args.clients))
+            if args.warmup:
+                rows.append(results.row(database, args.clients, after=args.warmup))
             if args.sse_clients:
                 worst, median, count = asyncio.run(sse_fanout(hub, args.sse_clients))
                 sse_rows.append(
