@@ -19,6 +19,23 @@ IndexArray = npt.NDArray[np.int32]
 PointerArray = npt.NDArray[np.int64]
 
 
+def spans(
+    indptr: npt.ArrayLike, which: npt.ArrayLike, cap: int | None = None
+) -> tuple[PointerArray, PointerArray, PointerArray]:
+    """Where the ranges ``indptr[k]:indptr[k+1]`` of the ``which`` entries lie, laid end to
+    end: (positions, offset of each range among them, length of each range).  ``cap`` keeps at
+    most that many positions from each range."""
+    ptr = np.asarray(indptr, np.int64)
+    k = np.asarray(which, np.int64)
+    starts = ptr[k]
+    lengths = ptr[k + 1] - starts
+    if cap is not None:
+        lengths = np.minimum(lengths, cap)
+    offsets = lengths.cumsum() - lengths
+    positions = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+    return positions, offsets, lengths
+
+
 class Csr:
     """A ``shape[0] x shape[1]`` matrix: row ``r`` holds ``data[indptr[r]:indptr[r+1]]`` at
     columns ``indices[...]`` (sorted within each row, no duplicates)."""
@@ -75,13 +92,9 @@ class Csr:
 
     def take_rows(self, rows: npt.ArrayLike) -> Csr:
         """The matrix made of ``rows`` (in that order; repeats allowed)."""
-        which = np.asarray(rows, np.int64)
-        starts = self.indptr[which]
-        lengths = self.indptr[which + 1] - starts
-        offsets = lengths.cumsum() - lengths
-        pos = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+        pos, _, lengths = spans(self.indptr, rows)
         indptr = np.concatenate([[0], lengths.cumsum()])
-        return Csr(self.data[pos], self.indices[pos], indptr, (len(which), self.shape[1]))
+        return Csr(self.data[pos], self.indices[pos], indptr, (len(lengths), self.shape[1]))
 
     def transposed(self) -> Csr:
         """The transpose, in CSR: a stable sort by column keeps each new row's columns (the

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from agent_assist.core.models import Kind
 from agent_assist.core.ranking import vectors
 from agent_assist.core.ranking.classifier import MAX_CLASSES, MAX_ROWS, PhrasingModel
-from agent_assist.core.ranking.csr import Csr, vstack
+from agent_assist.core.ranking.csr import Csr, spans, vstack
 from agent_assist.core.ranking.lexical import MAX_BODY_CHARS, Lexicon
 from agent_assist.core.ranking.text import N_FEATURES, Featurizer, words
 from agent_assist.core.store import SearchFields
@@ -200,11 +200,7 @@ class RankIndex:
             )
             idf = np.where(idf == 0, fresh_idf, idf).astype(np.float32)
         keep = np.array(reuse, np.int64)
-        starts = previous.row_ptr[keep]
-        lengths = previous.row_ptr[keep + 1] - starts
-        old_rows = np.repeat(starts - (lengths.cumsum() - lengths), lengths) + np.arange(
-            int(lengths.sum())
-        )
+        old_rows, _, lengths = spans(previous.row_ptr, keep)
         new_rows, new_cents = part.vectors(featurizer, idf)
         part.toks.clear()
         row_ptr = np.concatenate(
@@ -292,10 +288,7 @@ class RankIndex:
         buf = getattr(self._local, "buf", None)
         if buf is None:
             buf = self._local.buf = np.zeros(N_FEATURES, np.float32)
-        starts = m.indptr[rows]
-        lengths = m.indptr[rows + 1] - starts
-        offsets = lengths.cumsum() - lengths
-        pos = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+        pos, offsets, lengths = spans(m.indptr, rows)
         buf[ids] = vals
         try:
             prod = m.data[pos] * buf[m.indices[pos]]

@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 
 from agent_assist.core.models import Kind
 from agent_assist.core.ranking import vectors
+from agent_assist.core.ranking.csr import spans
 from agent_assist.core.ranking.filters import Mask
 from agent_assist.core.ranking.index import RankIndex
 
@@ -65,13 +66,8 @@ def _candidates(
 
 def _segments(index: RankIndex, cand: Ints, cap: int | None = None) -> tuple[Ints, Ints]:
     """Phrasing rows of ``cand`` (at most ``cap`` each) and where each item's rows start."""
-    starts = index.row_ptr[cand]
-    lengths = index.row_ptr[cand + 1] - starts
-    if cap is not None:
-        lengths = np.minimum(lengths, cap)
-    offsets = lengths.cumsum() - lengths
-    rows = np.repeat(starts - offsets, lengths) + np.arange(lengths.sum())
-    return rows.astype(np.int64), offsets.astype(np.int64)
+    rows, offsets, _ = spans(index.row_ptr, cand, cap)
+    return rows, offsets
 
 
 def _knn(index: RankIndex, cand: Ints, query: Query) -> Floats:
