@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import select
-import sys
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -191,5 +190,5 @@ class GlobalHotkey(QObject):
             try:
                 self._backend.stop()
             except Exception as exc:  # the display may already be gone
-                log.debug("releasing the global shortcut: %s", exc, exc_info=sys.exc_info())
+                log.debug("releasing the global shortcut: %s", exc, exc_info=True)
             self._backend = None
