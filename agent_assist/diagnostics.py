@@ -14,11 +14,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent_assist.core.cache.migrations import LATEST
+from agent_assist.core.cache.store import DB_NAME, Store
 from agent_assist.core.errors import AgentAssistError
-from agent_assist.core.migrations import LATEST
 from agent_assist.core.paths import data_dir_source
 from agent_assist.core.settings import Settings
-from agent_assist.core.store import DB_NAME, Store
 
 
 @dataclass(frozen=True)

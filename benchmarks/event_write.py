@@ -16,10 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from agent_assist.core.clock import SystemClock
-from agent_assist.core.events import Event, EventLog, EventType, Outcome
-from agent_assist.core.reports import percentile
-from agent_assist.core.sessions import SessionService
+from agent_assist.core.worklog.clock import SystemClock
+from agent_assist.core.worklog.events import Event, EventLog, EventType, Outcome
+from agent_assist.core.worklog.reports import percentile
+from agent_assist.core.worklog.sessions import SessionService
 
 
 def _timed(count: int, call: Callable[[int], None]) -> list[float]:

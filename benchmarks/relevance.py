@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from agent_assist.core.packs import import_pack_dir
-from agent_assist.core.ranking import confidence
-from agent_assist.core.search import Suggester, Suggestion
-from agent_assist.core.store import Store
+from agent_assist.core.cache.store import Store
+from agent_assist.core.knowledge.packs import import_pack_dir
+from agent_assist.core.search.ranking import confidence
+from agent_assist.core.search.suggester import Suggester, Suggestion
 from benchmarks import banking77 as b77
 from benchmarks.tables import pct, table
 

@@ -27,10 +27,10 @@ from typing import Any, cast
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from agent_assist.core.models import PackInfo, SourceFile
-from agent_assist.core.pack_reader import LoadedItem, LoadedPack
-from agent_assist.core.search import Suggester
-from agent_assist.core.store import Store
+from agent_assist.core.cache.store import Store
+from agent_assist.core.knowledge.models import PackInfo, SourceFile
+from agent_assist.core.knowledge.reader import LoadedItem, LoadedPack
+from agent_assist.core.search.suggester import Suggester
 from benchmarks import synth
 from benchmarks.tables import table
 

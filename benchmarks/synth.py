@@ -11,7 +11,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 
-from agent_assist.core.models import Sop, SourceFile
+from agent_assist.core.knowledge.models import Sop, SourceFile
 
 PRODUCTS = (
     "card",

@@ -29,9 +29,9 @@ for _name in (
 os.environ["AGENT_ASSIST_DATA_DIR"] = str(_USER_DIRS / "data")
 atexit.register(shutil.rmtree, _USER_DIRS, ignore_errors=True)
 
-from agent_assist.core.packs import import_pack_dir  # noqa: E402
-from agent_assist.core.search import Suggester  # noqa: E402
-from agent_assist.core.store import Store  # noqa: E402
+from agent_assist.core.cache.store import Store  # noqa: E402
+from agent_assist.core.knowledge.packs import import_pack_dir  # noqa: E402
+from agent_assist.core.search.suggester import Suggester  # noqa: E402
 from agent_assist.resources import demo_pack  # noqa: E402
 
 TINY_PACK = {

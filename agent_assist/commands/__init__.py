@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from agent_assist.core.store import Store
+from agent_assist.core.cache.store import Store
 
 
 @dataclass

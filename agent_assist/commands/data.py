@@ -10,9 +10,9 @@ from pathlib import Path
 
 from agent_assist.commands import Context
 from agent_assist.commands.session import agent_id, agent_option, open_log, retention_days
-from agent_assist.core.clock import clock_from_env
 from agent_assist.core.errors import AgentAssistError
-from agent_assist.core.retention import erase_agent, export_agent
+from agent_assist.core.worklog.clock import clock_from_env
+from agent_assist.core.worklog.retention import erase_agent, export_agent
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

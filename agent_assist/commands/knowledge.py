@@ -8,7 +8,7 @@ from pathlib import Path
 
 from agent_assist.commands import Context
 from agent_assist.core.errors import PackError
-from agent_assist.core.models import Kind, Macro, Sop
+from agent_assist.core.knowledge.models import Kind, Macro, Sop
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -65,7 +65,7 @@ def _report_problems(ctx: Context, pack_problems: list, root: Path) -> None:  # 
 
 
 def cmd_validate(args: argparse.Namespace, ctx: Context) -> int:
-    from agent_assist.core.pack_checks import validate_pack  # YAML: only for pack commands
+    from agent_assist.core.knowledge.checks import validate_pack  # YAML: only for pack commands
 
     pack = validate_pack(args.path)
     if args.json:
@@ -102,7 +102,7 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
             json.dumps(report.to_json(), indent=2) if args.json else f"Imported {report.summary()}"
         )
         return 0
-    from agent_assist.core.pack_checks import validate_pack  # YAML: only for pack commands
+    from agent_assist.core.knowledge.checks import validate_pack  # YAML: only for pack commands
 
     pack = validate_pack(args.path)
     _report_problems(ctx, pack.problems, args.path)
@@ -117,7 +117,7 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
-    from agent_assist.core.pack_writer import export_pack
+    from agent_assist.core.knowledge.writer import export_pack
 
     name, count = export_pack(ctx.store, args.path, pack=args.pack, force=args.force)
     ctx.out(f"Exported pack '{name}' ({count} items) to {args.path}")

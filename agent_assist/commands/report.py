@@ -9,11 +9,11 @@ from collections.abc import Callable
 
 from agent_assist.commands import Context
 from agent_assist.commands.session import open_log
-from agent_assist.core.clock import clock_from_env
-from agent_assist.core.durations import parse_span, timings
 from agent_assist.core.errors import AgentAssistError
 from agent_assist.core.privacy import team_secret, ticket_hash
-from agent_assist.core.reports import FORMATS, GROUPINGS, build_report
+from agent_assist.core.worklog.clock import clock_from_env
+from agent_assist.core.worklog.durations import parse_span, timings
+from agent_assist.core.worklog.reports import FORMATS, GROUPINGS, build_report
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

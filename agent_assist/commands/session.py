@@ -1,8 +1,8 @@
 """session: time a ticket from the command line, through the same calls the desktop UI makes.
 
 Every command is its own process, hence its own clock run: time between two commands is
-measured on the wall clock (see ``core/durations.py``).  Tests drive time with
-``$AGENT_ASSIST_FAKE_CLOCK`` (``core/clock.py``).
+measured on the wall clock (see ``core/worklog/durations.py``).  Tests drive time with
+``$AGENT_ASSIST_FAKE_CLOCK`` (``core/worklog/clock.py``).
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ import os
 from collections.abc import Iterator
 
 from agent_assist.commands import Context
-from agent_assist.core.clock import Clock, clock_from_env
-from agent_assist.core.durations import SopRef, format_seconds, parse_span
 from agent_assist.core.errors import NotFoundError, SessionError
-from agent_assist.core.events import EventLog, Outcome
-from agent_assist.core.models import Kind, Sop
-from agent_assist.core.retention import purge_expired
-from agent_assist.core.sessions import SessionService
+from agent_assist.core.knowledge.models import Kind, Sop
 from agent_assist.core.settings import Settings
+from agent_assist.core.worklog.clock import Clock, clock_from_env
+from agent_assist.core.worklog.durations import SopRef, format_seconds, parse_span
+from agent_assist.core.worklog.events import EventLog, Outcome
+from agent_assist.core.worklog.retention import purge_expired
+from agent_assist.core.worklog.sessions import SessionService
 
 AGENT_ENV = "AGENT_ASSIST_AGENT_ID"
 

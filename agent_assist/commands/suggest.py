@@ -6,7 +6,7 @@ import argparse
 import json
 
 from agent_assist.commands import Context
-from agent_assist.core.models import Kind
+from agent_assist.core.knowledge.models import Kind
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,7 +39,7 @@ def positive_int(text: str) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace, ctx: Context) -> int:
-    from agent_assist.core.search import Suggester  # loads the ranking engine: only here
+    from agent_assist.core.search.suggester import Suggester  # loads the ranking engine: only here
 
     suggester = Suggester(ctx.store)
     kind = Kind(args.kind) if args.kind else None

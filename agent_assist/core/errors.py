@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from agent_assist.core.problems import Problem
+    from agent_assist.core.knowledge.problems import Problem
 
 
 class AgentAssistError(Exception):

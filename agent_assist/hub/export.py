@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from agent_assist.core.signing import write_signed_pack
+from agent_assist.core.knowledge.signing import write_signed_pack
 from agent_assist.hub.auth import now_text
 from agent_assist.hub.db import Database
 from agent_assist.hub.keys import key_info, load_or_create_key

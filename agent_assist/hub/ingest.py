@@ -13,9 +13,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from agent_assist.core.clock import Instant
-from agent_assist.core.events import Event, EventType, Outcome
 from agent_assist.core.privacy import scrub
+from agent_assist.core.worklog.clock import Instant
+from agent_assist.core.worklog.events import Event, EventType, Outcome
 from agent_assist.hub.auth import now_text
 from agent_assist.hub.db import Database
 

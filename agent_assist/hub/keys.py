@@ -13,7 +13,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from agent_assist.core.signing import fingerprint
+from agent_assist.core.knowledge.signing import fingerprint
 from agent_assist.hub.db import HubStoreError
 
 KEY_FILE = "hub-signing-key.pem"

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent_assist.core.models import Kind, Sop
-from agent_assist.core.pack_checks import validate_pack
-from agent_assist.core.problems import Problem
+from agent_assist.core.knowledge.checks import validate_pack
+from agent_assist.core.knowledge.models import Kind, Sop
+from agent_assist.core.knowledge.problems import Problem
 from agent_assist.hub.auth import now_text
 from agent_assist.hub.db import Database, Tx
 

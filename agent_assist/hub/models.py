@@ -11,8 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from agent_assist.core.events import EventType, Outcome
-from agent_assist.core.models import Kind
+from agent_assist.core.knowledge.models import Kind
+from agent_assist.core.worklog.events import EventType, Outcome
 from agent_assist.hub.auth import Role
 
 Short = Annotated[str, Field(max_length=200)]

@@ -11,9 +11,9 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-from agent_assist.core.durations import SessionTiming, SopRef, parse_span, timings
 from agent_assist.core.errors import AgentAssistError
-from agent_assist.core.reports import build_report
+from agent_assist.core.worklog.durations import SessionTiming, SopRef, parse_span, timings
+from agent_assist.core.worklog.reports import build_report
 from agent_assist.hub.db import Database
 from agent_assist.hub.ingest import sessions_since
 from agent_assist.hub.learning import ack_coverage

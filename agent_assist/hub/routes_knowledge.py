@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from agent_assist.core.models import Kind
+from agent_assist.core.knowledge.models import Kind
 from agent_assist.hub import knowledge
 from agent_assist.hub.models import PublishIn, RetireIn, Short
 from agent_assist.hub.state import AgentCaller, Hub, HubState, LeadCaller

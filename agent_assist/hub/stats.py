@@ -13,7 +13,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from agent_assist.core.reports import percentile
+from agent_assist.core.worklog.reports import percentile
 
 MIN_SAMPLES = 10
 RESAMPLES = 2000

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from agent_assist.core.errors import SyncError
-from agent_assist.core.problems import Problem
+from agent_assist.core.knowledge.problems import Problem
 
 
 class HubUnreachableError(SyncError):

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from agent_assist.core.errors import PackError
-from agent_assist.core.pack_checks import validate_pack
-from agent_assist.core.pack_reader import LoadedPack
+from agent_assist.core.knowledge.checks import validate_pack
+from agent_assist.core.knowledge.reader import LoadedPack
 from agent_assist.sync import wire
 from agent_assist.sync.client import HubClient
 

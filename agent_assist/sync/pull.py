@@ -1,7 +1,7 @@
 """Pull: the hub's change feed into the knowledge cache, one transaction per page.
 
 Each page is parsed completely (every item's text read exactly as a pack file would be, by
-:func:`agent_assist.core.pack_reader.parse_item`) before anything is written; then the page
+:func:`agent_assist.core.knowledge.reader.parse_item`) before anything is written; then the page
 and the cursor after it are stored together.  A sync stopped at any point therefore leaves the
 cache exactly as it was before the page it was working on, and the next sync resumes there.
 """
@@ -13,10 +13,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agent_assist.core.pack_reader import parse_item
-from agent_assist.core.problems import Severity
-from agent_assist.core.store import Store
-from agent_assist.core.store_hub import HubPage, HubRetire, HubUpsert
+from agent_assist.core.cache.hub_sync import HubPage, HubRetire, HubUpsert
+from agent_assist.core.cache.store import Store
+from agent_assist.core.knowledge.problems import Severity
+from agent_assist.core.knowledge.reader import parse_item
 from agent_assist.sync import wire
 from agent_assist.sync.client import HubClient
 from agent_assist.sync.errors import MalformedReplyError

@@ -14,8 +14,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from agent_assist.core.events import Event, EventLog
-from agent_assist.core.store import Store
+from agent_assist.core.cache.store import Store
+from agent_assist.core.worklog.events import Event, EventLog
 from agent_assist.sync.client import MAX_EVENTS_PER_BATCH, HubClient
 from agent_assist.sync.errors import HubRejectedError
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import httpx
 
-from agent_assist.core.events import EventLog
+from agent_assist.core.cache.store import Store
 from agent_assist.core.privacy import team_secret
 from agent_assist.core.settings import Settings
-from agent_assist.core.store import Store
+from agent_assist.core.worklog.events import EventLog
 from agent_assist.sync import killpoints
 from agent_assist.sync.backoff import Backoff
 from agent_assist.sync.client import HubClient, make_http, normalize_url

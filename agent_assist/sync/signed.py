@@ -1,7 +1,7 @@
 """Importing signed offline packs (``agent-assist-hub export-pack --sign``), for outages.
 
-The zip is verified with :mod:`agent_assist.core.signing` *before* anything is read as a pack,
-against a key this client already trusts: the key pinned for a hub on the first successful
+The zip is verified with :mod:`agent_assist.core.knowledge.signing` *before* anything is read as a
+pack, against a key this client already trusts: the key pinned for a hub on the first successful
 sync, or one given with ``--hub-key FILE``.  A verified pack is hub content (it may replace
 hub items; see ``docs/sync.md``); a pack that fails verification is refused whole.
 """
@@ -17,10 +17,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from agent_assist.core.cache.store import ImportReport, Store
 from agent_assist.core.errors import PackError
-from agent_assist.core.pack_checks import validate_pack
-from agent_assist.core.signing import SignatureError, extract_signed_pack, fingerprint
-from agent_assist.core.store import ImportReport, Store
+from agent_assist.core.knowledge.checks import validate_pack
+from agent_assist.core.knowledge.signing import SignatureError, extract_signed_pack, fingerprint
 
 
 def read_key_file(path: Path) -> str:

@@ -11,8 +11,8 @@ import binascii
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from agent_assist.core.models import Kind
-from agent_assist.core.problems import Problem, Severity
+from agent_assist.core.knowledge.models import Kind
+from agent_assist.core.knowledge.problems import Problem, Severity
 from agent_assist.sync.errors import MalformedReplyError
 
 T = TypeVar("T")

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from agent_assist import __version__
 from agent_assist.commands import Context
-from agent_assist.core.clock import SystemClock
 from agent_assist.core.errors import AgentAssistError
-from agent_assist.core.events import EventLog
-from agent_assist.core.packs import import_demo_if_empty
-from agent_assist.core.retention import purge_expired
+from agent_assist.core.knowledge.packs import import_demo_if_empty
 from agent_assist.core.settings import Settings
+from agent_assist.core.worklog.clock import SystemClock
+from agent_assist.core.worklog.events import EventLog
+from agent_assist.core.worklog.retention import purge_expired
 from agent_assist.resources import demo_pack
 from agent_assist.ui import icons, theme
 from agent_assist.ui.headless import HeadlessRun

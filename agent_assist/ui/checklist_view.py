@@ -1,8 +1,8 @@
 """The checklist runner: one SOP's steps, the current one in front, every move saved.
 
 All rules (what may be skipped, where a branch leads, what "back" undoes) live in
-:class:`~agent_assist.core.checklist.ChecklistRun`; this widget only offers the moves the run
-allows and hands a snapshot to the worker after each one (saved to disk, logged as events).
+:class:`~agent_assist.core.worklog.checklist.ChecklistRun`; this widget only offers the moves the
+run allows and hands a snapshot to the worker after each one (saved to disk, logged as events).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_assist.core.checklist import ChecklistError, ChecklistRun
-from agent_assist.core.durations import format_seconds
-from agent_assist.core.events import Outcome
+from agent_assist.core.worklog.checklist import ChecklistError, ChecklistRun
+from agent_assist.core.worklog.durations import format_seconds
+from agent_assist.core.worklog.events import Outcome
 from agent_assist.ui.steps_model import StepsModel
 from agent_assist.ui.tasks import TaskManager
 from agent_assist.ui.ticket_bar import OUTCOME_LABELS

@@ -24,7 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from agent_assist.core.models import Macro
+from agent_assist.core.knowledge.models import Macro
 from agent_assist.ui.item_markdown import ITEM_SCHEME, KIND_LABELS, WELCOME, detail_markdown
 from agent_assist.ui.knowledge import Detail
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QIcon
 
-from agent_assist.core.models import Kind
+from agent_assist.core.knowledge.models import Kind
 from agent_assist.resources import resource
 
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_assist.core.models import Deadline, Sop
+from agent_assist.core.knowledge.models import Deadline, Sop
 from agent_assist.ui.knowledge import Detail
 
 START_KEYS = "Ctrl+Shift+C"

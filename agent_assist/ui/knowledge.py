@@ -11,14 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from agent_assist.core.acks import needs_ack
-from agent_assist.core.diffs import StepChange, changes_since
+from agent_assist.core.cache.store import Store
 from agent_assist.core.errors import NotFoundError
-from agent_assist.core.models import Item, Kind, Sop
-from agent_assist.core.store import Store
+from agent_assist.core.knowledge.diffs import StepChange, changes_since
+from agent_assist.core.knowledge.models import Item, Kind, Sop
+from agent_assist.core.worklog.acks import needs_ack
 
 if TYPE_CHECKING:
-    from agent_assist.core.search import Suggester
+    from agent_assist.core.search.suggester import Suggester
 
 SEARCH_LIMIT = 25
 UPDATED, NEEDS_ACK, REVIEW_OVERDUE = "updated", "ack", "review"
@@ -91,7 +91,7 @@ class Knowledge:
         """Built on first use, on the worker: the ranking engine (numpy, rapidfuzz) takes a
         noticeable time to import, and the window should not wait for it to appear."""
         if self._given is None:
-            from agent_assist.core.search import Suggester
+            from agent_assist.core.search.suggester import Suggester
 
             self._given = Suggester(self._store)
         return self._given

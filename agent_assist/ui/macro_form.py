@@ -1,7 +1,8 @@
 """The macro filler: a form for the macro's placeholders, a live preview, copy on Ctrl+Enter.
 
 What is required, what the defaults are and how the reply is filled is decided by
-:mod:`agent_assist.core.macros`; a reply with a required field still empty cannot be copied.
+:mod:`agent_assist.core.knowledge.macros`; a reply with a required field still empty cannot be
+copied.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_assist.core import macros
-from agent_assist.core.macros import FieldSpec, MacroContext
-from agent_assist.core.models import Item, Macro
+from agent_assist.core.knowledge import macros
+from agent_assist.core.knowledge.macros import FieldSpec, MacroContext
+from agent_assist.core.knowledge.models import Item, Macro
 from agent_assist.ui.tasks import TaskManager
 from agent_assist.ui.work_log import WorkLog
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agent_assist.core.models import Kind
+from agent_assist.core.knowledge.models import Kind
 from agent_assist.core.settings import Settings
 from agent_assist.ui.checklist_view import ChecklistView
 from agent_assist.ui.detail_view import DetailView

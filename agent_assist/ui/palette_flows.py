@@ -16,10 +16,10 @@ from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from agent_assist.core.checklist import ChecklistError, ChecklistRun
-from agent_assist.core.macros import MacroContext
-from agent_assist.core.models import Item, Kind, Sop
+from agent_assist.core.knowledge.macros import MacroContext
+from agent_assist.core.knowledge.models import Item, Kind, Sop
 from agent_assist.core.settings import Settings
+from agent_assist.core.worklog.checklist import ChecklistError, ChecklistRun
 from agent_assist.ui import theme
 from agent_assist.ui.about_dialog import AboutDialog
 from agent_assist.ui.global_hotkey import HEADLESS

@@ -7,7 +7,7 @@ from enum import IntEnum
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon
 
-from agent_assist.core.models import Kind
+from agent_assist.core.knowledge.models import Kind
 from agent_assist.ui.knowledge import BADGE_LABELS, BADGE_SHORT, ResultRow
 
 KIND_LABELS = {Kind.SOP: "SOP", Kind.MACRO: "Macro"}

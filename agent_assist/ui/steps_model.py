@@ -8,8 +8,8 @@ from enum import IntEnum
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from agent_assist.core.checklist import Action, ChecklistRun
-from agent_assist.core.durations import format_seconds
+from agent_assist.core.worklog.checklist import Action, ChecklistRun
+from agent_assist.core.worklog.durations import format_seconds
 
 Index = QModelIndex | QPersistentModelIndex
 MARKS = {

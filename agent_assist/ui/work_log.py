@@ -1,8 +1,8 @@
 """What the window records about the agent's work, as plain calls (no Qt).
 
 Tickets, checklist steps, macro use, acknowledgements and reported gaps all go through the
-one :class:`~agent_assist.core.sessions.SessionService`, exactly as the ``session`` CLI does,
-so the timer the agent sees and the reports leads read are folded from the same events.
+one :class:`~agent_assist.core.worklog.sessions.SessionService`, exactly as the ``session`` CLI
+does, so the timer the agent sees and the reports leads read are folded from the same events.
 Every method runs on the task worker (:mod:`agent_assist.ui.tasks`), never the GUI thread.
 """
 
@@ -13,14 +13,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent_assist.core.acks import acknowledged
-from agent_assist.core.checklist import ChecklistRun, RunFile
-from agent_assist.core.clock import Clock, SystemClock
-from agent_assist.core.durations import SopRef
-from agent_assist.core.events import EventLog, Outcome
-from agent_assist.core.models import Kind
-from agent_assist.core.sessions import Gap, SessionService
-from agent_assist.core.store import Store
+from agent_assist.core.cache.store import Store
+from agent_assist.core.knowledge.models import Kind
+from agent_assist.core.worklog.acks import acknowledged
+from agent_assist.core.worklog.checklist import ChecklistRun, RunFile
+from agent_assist.core.worklog.clock import Clock, SystemClock
+from agent_assist.core.worklog.durations import SopRef
+from agent_assist.core.worklog.events import EventLog, Outcome
+from agent_assist.core.worklog.sessions import Gap, SessionService
 
 AGENT_ENV = "AGENT_ASSIST_AGENT_ID"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from agent_assist.core.clock import SystemClock
-from agent_assist.core.events import EventLog
+from agent_assist.core.cache.store import Store
 from agent_assist.core.settings import Settings
-from agent_assist.core.store import Store
+from agent_assist.core.worklog.clock import SystemClock
+from agent_assist.core.worklog.events import EventLog
 from agent_assist.ui.app import window_settings
 from agent_assist.ui.icons import kind_icons
 from agent_assist.ui.knowledge import Knowledge

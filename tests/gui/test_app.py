@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from agent_assist.core.store import Store
+from agent_assist.core.cache.store import Store
 
 
 def run_app(*args: str) -> subprocess.CompletedProcess[str]:

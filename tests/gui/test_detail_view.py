@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from agent_assist.core.models import Deadline, Item, Macro, Sop
+from agent_assist.core.knowledge.models import Deadline, Item, Macro, Sop
 from agent_assist.ui.detail_view import DetailView
 from agent_assist.ui.item_markdown import deadline_text
 from agent_assist.ui.knowledge import Detail, LinkedMacro

@@ -8,9 +8,9 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from agent_assist.core.checklist import ChecklistRun
-from agent_assist.core.models import Choice, Sop, Step
+from agent_assist.core.knowledge.models import Choice, Sop, Step
 from agent_assist.core.settings import Settings
+from agent_assist.core.worklog.checklist import ChecklistRun
 from agent_assist.ui.about_dialog import AboutDialog
 from agent_assist.ui.settings_dialog import LOCKED, SettingsDialog
 from agent_assist.ui.steps_model import Role, StepsModel

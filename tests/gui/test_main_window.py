@@ -9,7 +9,7 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from agent_assist.core.store import Store
+from agent_assist.core.cache.store import Store
 from agent_assist.ui.main_window import MainWindow
 from agent_assist.ui.search_field import PLACEHOLDER
 from agent_assist.ui.tasks import TaskManager

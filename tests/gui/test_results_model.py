@@ -9,7 +9,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from agent_assist.core.models import Kind
+from agent_assist.core.knowledge.models import Kind
 from agent_assist.ui.icons import kind_icons
 from agent_assist.ui.knowledge import ResultRow
 from agent_assist.ui.main_window import MainWindow

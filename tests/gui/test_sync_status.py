@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from agent_assist.core.store import Store
+from agent_assist.core.cache.store import Store
 from agent_assist.ui.tasks import TaskManager
 from tests.gui.conftest import open_window
 

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from agent_assist.core.clock import FakeClock
-from agent_assist.core.events import EventLog, EventType, Outcome
-from agent_assist.core.store import Store
+from agent_assist.core.cache.store import Store
+from agent_assist.core.worklog.clock import FakeClock
+from agent_assist.core.worklog.events import EventLog, EventType, Outcome
 from agent_assist.ui.tasks import TaskManager
 from agent_assist.ui.ticket_bar import TicketBar, clock_text
 from agent_assist.ui.work_log import WorkLog

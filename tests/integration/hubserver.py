@@ -315,8 +315,8 @@ def session_events(
     ``sop_id`` version ``version`` (a started, opened, one step, ended session)."""
     import datetime as dt
 
-    from agent_assist.core.clock import Instant
-    from agent_assist.core.events import Event, EventType, Outcome
+    from agent_assist.core.worklog.clock import Instant
+    from agent_assist.core.worklog.events import Event, EventType, Outcome
 
     wall = start or dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
     run, session, ticket = uuid.uuid4().hex, uuid.uuid4().hex, f"T-{uuid.uuid4().hex[:8]}"

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from agent_assist.core.events import EventLog
+from agent_assist.core.worklog.events import EventLog
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 
 WRITER = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    from agent_assist.core.clock import SystemClock
-    from agent_assist.core.events import EventLog
-    from agent_assist.core.sessions import SessionService
+    from agent_assist.core.worklog.clock import SystemClock
+    from agent_assist.core.worklog.events import EventLog
+    from agent_assist.core.worklog.sessions import SessionService
 
     log = EventLog.in_dir(Path(sys.argv[1]))
     service = SessionService(log, SystemClock(), "agent-1")

@@ -9,8 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from agent_assist.core.pack_checks import validate_pack
-from agent_assist.core.signing import SignatureError, extract_signed_pack, verify_signed_pack
+from agent_assist.core.knowledge.checks import validate_pack
+from agent_assist.core.knowledge.signing import (
+    SignatureError,
+    extract_signed_pack,
+    verify_signed_pack,
+)
 from tests.conftest import TINY_PACK
 from tests.integration import hubserver
 from tests.integration.hubserver import RunningHub, publish_body

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from agent_assist.cli import main
-from agent_assist.core.clock import FAKE_CLOCK_ENV
+from agent_assist.core.worklog.clock import FAKE_CLOCK_ENV
 
 BASE = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
 PACK = {

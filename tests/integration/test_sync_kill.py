@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from agent_assist.core.clock import FakeClock
-from agent_assist.core.events import Event, EventLog, EventType
-from agent_assist.core.store import DB_NAME
+from agent_assist.core.cache.store import DB_NAME
+from agent_assist.core.worklog.clock import FakeClock
+from agent_assist.core.worklog.events import Event, EventLog, EventType
 from agent_assist.hub.db import Database
 from agent_assist.sync.credentials import TOKEN_ENV
 from tests.conftest import TINY_PACK

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import httpx
 
-from agent_assist.core.clock import FakeClock
-from agent_assist.core.events import DB_NAME, Event, EventLog, EventType
-from agent_assist.core.models import Kind
+from agent_assist.core.cache.store import Store
+from agent_assist.core.knowledge.models import Kind
 from agent_assist.core.settings import Settings
-from agent_assist.core.store import Store
+from agent_assist.core.worklog.clock import FakeClock
+from agent_assist.core.worklog.events import DB_NAME, Event, EventLog, EventType
 from agent_assist.hub.db import Database
 from agent_assist.sync.backoff import Backoff
 from agent_assist.sync.credentials import TOKEN_ENV, Credentials

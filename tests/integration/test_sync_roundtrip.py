@@ -16,9 +16,9 @@ import httpx
 import pytest
 
 from agent_assist.cli import main
-from agent_assist.core.models import Kind
+from agent_assist.core.cache.store import Store
+from agent_assist.core.knowledge.models import Kind
 from agent_assist.core.settings import Settings
-from agent_assist.core.store import Store
 from agent_assist.sync.credentials import TOKEN_ENV, Credentials
 from agent_assist.sync.service import SyncReport, SyncState, listen_for_changes, sync_once
 from tests.conftest import TINY_PACK, write_pack

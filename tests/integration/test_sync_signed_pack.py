@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from agent_assist.cli import main
+from agent_assist.core.cache.store import Store
 from agent_assist.core.settings import Settings
-from agent_assist.core.store import Store
 from agent_assist.sync.credentials import TOKEN_ENV, Credentials
 from agent_assist.sync.service import SyncState, sync_once
 from tests.conftest import TINY_PACK

@@ -38,7 +38,8 @@ def test_headless_layers_never_import_qt_or_ui() -> None:
 def test_core_import_does_not_load_qt() -> None:
     """Importing core, the CLI and the headless commands must not drag Qt in at run time."""
     code = (
-        "import sys, agent_assist.cli, agent_assist.core.search, agent_assist.core.store;"
+        "import sys, agent_assist.cli, agent_assist.core.search.suggester,"
+        " agent_assist.core.cache.store;"
         "print(any(m.startswith('PySide6') for m in sys.modules))"
     )
     out = subprocess.run(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from agent_assist.core.signing import (
+from agent_assist.core.knowledge.signing import (
     SignatureError,
     fingerprint,
     verify_signed_pack,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_assist.core.models import Kind
+from agent_assist.core.knowledge.models import Kind
 from agent_assist.hub import auth, knowledge, learning
 from agent_assist.hub.db import Database, HubStoreError
 from tests.conftest import TINY_PACK

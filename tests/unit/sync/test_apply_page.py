@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from agent_assist.core.cache.hub_sync import HubPage, HubRetire, HubUpsert
+from agent_assist.core.cache.store import Store
 from agent_assist.core.errors import PackError
-from agent_assist.core.models import Kind
-from agent_assist.core.pack_checks import validate_pack
-from agent_assist.core.pack_reader import parse_item, read_pack
-from agent_assist.core.packs import import_pack_dir
-from agent_assist.core.store import Store
-from agent_assist.core.store_hub import HubPage, HubRetire, HubUpsert
+from agent_assist.core.knowledge.checks import validate_pack
+from agent_assist.core.knowledge.models import Kind
+from agent_assist.core.knowledge.packs import import_pack_dir
+from agent_assist.core.knowledge.reader import parse_item, read_pack
 from agent_assist.sync import wire
 from agent_assist.sync.pull import to_page
 from tests.conftest import TINY_PACK, write_pack

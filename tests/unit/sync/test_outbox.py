@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from agent_assist.core.clock import FakeClock
-from agent_assist.core.events import DB_NAME, LATEST, Event, EventLog, EventType
+from agent_assist.core.worklog.clock import FakeClock
+from agent_assist.core.worklog.events import DB_NAME, LATEST, Event, EventLog, EventType
 
 
 def events(n: int, clock: FakeClock, kind: EventType = EventType.TICKET_STARTED) -> list[Event]:

@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from agent_assist.core.errors import PackError
-from agent_assist.core.pack_checks import validate_pack
-from agent_assist.core.signing import SignatureError
+from agent_assist.core.knowledge.checks import validate_pack
+from agent_assist.core.knowledge.signing import SignatureError
 from agent_assist.sync.publish import publish_payload
 from agent_assist.sync.signed import read_key_file
 from tests.conftest import TINY_PACK, write_pack

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from agent_assist.core.models import Kind
+from agent_assist.core.knowledge.models import Kind
 from agent_assist.sync import wire
 from agent_assist.sync.client import _sse_cursors
 from agent_assist.sync.errors import MalformedReplyError

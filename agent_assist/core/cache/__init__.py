@@ -1,0 +1,1 @@
+"""The local SQLite knowledge cache and its hub-sync queries."""

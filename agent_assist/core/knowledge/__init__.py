@@ -1,0 +1,1 @@
+"""The knowledge pack: its models, reading, checking, writing, signing and diffs."""

@@ -1,0 +1,1 @@
+"""Suggestions: the suggester and its ranking engine."""

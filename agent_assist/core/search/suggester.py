@@ -1,0 +1,116 @@
+"""Suggest SOPs and macros for a customer's words: the one entry point of the ranking engine.
+
+:class:`Suggester` owns a :class:`~agent_assist.core.search.ranking.index.RankIndex` built from the
+knowledge cache and persisted next to it (``suggest-index.npz``, tagged with a fingerprint of
+the items' content hashes, so a stale file is rebuilt, never trusted).  Building can take
+seconds on large caches: :meth:`Suggester.refresh` does it and is safe to call off the GUI
+thread; :meth:`Suggester.suggest` builds lazily on first use.  How ranking and confidence
+work is in ``docs/suggestions.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from agent_assist.core.cache.store import Store, utc_now
+from agent_assist.core.knowledge.models import Kind
+
+if TYPE_CHECKING:  # the engine pulls in numpy/scipy: imported on first use, off the GUI thread
+    from agent_assist.core.search.ranking.engine import Engine
+
+INDEX_NAME = "suggest-index.npz"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: Kind
+    id: str
+    title: str
+    score: float
+    """Calibrated probability in [0, 1] that this is the item the agent needs."""
+    confident: bool
+    raw: float = field(default=0.0, compare=False, repr=False)
+    """The uncalibrated blend the score was computed from (for benchmarks and tuning)."""
+    gap: float = field(default=0.0, compare=False, repr=False)
+    """``raw`` minus the best other result's raw (the calibration's second feature)."""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind.value,
+            "id": self.id,
+            "title": self.title,
+            "score": round(self.score, 4),
+            "confident": self.confident,
+        }
+
+
+class Suggester:
+    """Rank the knowledge cache's items for a query.
+
+    ``index_dir`` is where the index file lives (default: beside the cache); ``persist=False``
+    keeps it in memory only.  ``clock`` drives the recency prior.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        index_dir: Path | None = None,
+        persist: bool = True,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self.store = store
+        self._path = (index_dir or store.path.parent) / INDEX_NAME if persist else None
+        self._clock = clock
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    def refresh(self) -> None:
+        """Bring the index up to date with the cache: load the saved one if its fingerprint
+        matches, else update the previous index (or build one) and save it.  Call after an
+        import, off the GUI thread."""
+        from agent_assist.core.search.ranking import engine
+
+        with self._lock:
+            self._engine = engine.refreshed(self._engine, self.store, self._path, self._clock())
+
+    def suggest(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        kind: Kind | None = None,
+        locale: str | None = None,
+        tags: Iterable[str] = (),
+    ) -> list[Suggestion]:
+        """Best items first.  ``locale`` 'en' also matches 'en-GB'; ``tags`` keeps items with
+        any of them.  A query still being typed (no trailing space) has its last word
+        treated as a prefix."""
+        if self._engine is None:
+            self.refresh()
+        if self._engine is None or limit <= 0:
+            return []
+        return [
+            Suggestion(kind_, item_id, title, p, confident, raw, gap)
+            for kind_, item_id, title, p, confident, raw, gap in self._engine.rank(
+                query, limit=limit, kind=kind, locale=locale, tags=tags
+            )
+        ]
+
+    def record_choice(self, query: str, kind: Kind, item_id: str) -> None:
+        """The agent opened/ran/used ``item_id`` after ``query``: remember it (scrubbed of
+        personal data) so similar queries rank it higher, starting with the next one."""
+        from agent_assist.core.privacy import scrub
+        from agent_assist.core.search.ranking.text import words
+
+        cleaned = " ".join(words(scrub(query)))
+        if not cleaned:
+            return
+        self.store.record_feedback(cleaned, kind, item_id)
+        if self._engine is not None:
+            self._engine.remember(cleaned, kind, item_id)

@@ -1,0 +1,2 @@
+"""The handle-time log: events, the outbox, sessions, durations, reports, retention, checklist
+runs, acknowledgements and the one clock."""
