@@ -1,4 +1,4 @@
-"""``python -m benchmarks relevance|speed|calibrate|all`` - prints Markdown tables."""
+"""``python -m benchmarks relevance|speed|keystroke|calibrate|all`` - prints Markdown tables."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from benchmarks.banking77 import DEFAULT_DATA
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    p.add_argument("what", choices=["relevance", "speed", "calibrate", "all"])
+    p.add_argument("what", choices=["relevance", "speed", "keystroke", "calibrate", "all"])
     p.add_argument(
         "--data",
         type=Path,
@@ -23,7 +23,13 @@ def main(argv: list[str] | None = None) -> int:
         default="1000,10000,100000",
         help="SOP counts for the speed benchmark (comma-separated)",
     )
-    args = p.parse_args(argv)
+    args, rest = p.parse_known_args(argv)
+    if args.what == "keystroke":  # its own options: python -m benchmarks keystroke --help
+        from benchmarks.keystroke import main as keystroke
+
+        return keystroke(rest)
+    if rest:
+        p.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.what in ("relevance", "calibrate", "all") and not (args.data / "train.csv").is_file():
         p.error(f"no Banking77 data in {args.data} (use --data)")
     if args.what == "calibrate":

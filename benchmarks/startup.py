@@ -47,10 +47,10 @@ sys.exit(app.exec())
 GUI_ONLY = """
 import argparse, sys
 from pathlib import Path
-from agent_assist.commands import Context
+from agent_assist.app.context import AppContext
 from agent_assist.ui.app import run_app
 args = argparse.Namespace(smoke=True, screenshot=None, query=None, demo_state=None)
-ctx = Context(Path(sys.argv[1]), None, sys.stdout, sys.stderr, sys.stdin)
+ctx = AppContext(Path(sys.argv[1]))
 try:
     code = run_app(args, ctx)
 finally:

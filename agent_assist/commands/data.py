@@ -9,9 +9,8 @@ import json
 from pathlib import Path
 
 from agent_assist.commands import Context
-from agent_assist.commands.session import agent_id, agent_option, open_log, retention_days
+from agent_assist.commands.session import agent_option
 from agent_assist.core.errors import AgentAssistError
-from agent_assist.core.worklog.clock import clock_from_env
 from agent_assist.core.worklog.retention import erase_agent, export_agent
 
 
@@ -36,9 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
-    clock = clock_from_env()
-    with open_log(ctx, clock) as log:
-        data = export_agent(log, agent_id(args), clock.now().wall, retention_days(ctx))
+    app = ctx.app
+    data = export_agent(app.events, app.agent_id, app.clock.now().wall, app.retention_days())
     text = json.dumps(data, indent=2, ensure_ascii=False)
     if args.output is None:
         ctx.out(text)
@@ -52,21 +50,20 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_erase(args: argparse.Namespace, ctx: Context) -> int:
-    agent, clock = agent_id(args), clock_from_env()
-    with open_log(ctx, clock) as log:
-        count = log.count(agent)
-        what = f"{count} event(s) about agent '{agent}' in {log.path}"
-        if not args.yes:
-            if not ctx.stdin.isatty():
-                raise AgentAssistError(
-                    f"not erasing {what} without confirmation: no terminal "
-                    "to ask on; add --yes to erase"
-                )
-            ctx.stderr.write(f"Erase {what}? This cannot be undone. Type 'yes' to erase: ")
-            ctx.stderr.flush()
-            if ctx.stdin.readline().strip().lower() != "yes":
-                ctx.err("Nothing erased.")
-                return 1
-        erased = erase_agent(log, agent)
+    agent, log = ctx.app.agent_id, ctx.app.events
+    count = log.count(agent)
+    what = f"{count} event(s) about agent '{agent}' in {log.path}"
+    if not args.yes:
+        if not ctx.stdin.isatty():
+            raise AgentAssistError(
+                f"not erasing {what} without confirmation: no terminal "
+                "to ask on; add --yes to erase"
+            )
+        ctx.stderr.write(f"Erase {what}? This cannot be undone. Type 'yes' to erase: ")
+        ctx.stderr.flush()
+        if ctx.stdin.readline().strip().lower() != "yes":
+            ctx.err("Nothing erased.")
+            return 1
+    erased = erase_agent(log, agent)
     ctx.out(f"Erased {erased} event(s) about agent '{agent}'")
     return 0

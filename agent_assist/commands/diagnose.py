@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from agent_assist.app.diagnostics import run_checks
 from agent_assist.commands import Context
 from agent_assist.core.settings import Settings
-from agent_assist.diagnostics import run_checks
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from agent_assist.app import packs
 from agent_assist.commands import Context
 from agent_assist.core.errors import PackError
 from agent_assist.core.knowledge.models import Kind, Macro, Sop
@@ -65,9 +66,7 @@ def _report_problems(ctx: Context, pack_problems: list, root: Path) -> None:  # 
 
 
 def cmd_validate(args: argparse.Namespace, ctx: Context) -> int:
-    from agent_assist.core.knowledge.checks import validate_pack  # YAML: only for pack commands
-
-    pack = validate_pack(args.path)
+    pack = packs.validate(args.path)
     if args.json:
         ctx.out(
             json.dumps(
@@ -92,23 +91,19 @@ def cmd_validate(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     if args.path.suffix.lower() == ".zip":  # a signed offline pack from the hub
-        from agent_assist.sync.signed import import_signed_pack
-
-        report, key = import_signed_pack(
-            ctx.store, args.path, key_file=args.hub_key, prune=args.prune
+        report, key = packs.import_signed(
+            ctx.app, args.path, key_file=args.hub_key, prune=args.prune
         )
         ctx.err(f"{args.path}: signature verified (hub key {key})")
         ctx.out(
             json.dumps(report.to_json(), indent=2) if args.json else f"Imported {report.summary()}"
         )
         return 0
-    from agent_assist.core.knowledge.checks import validate_pack  # YAML: only for pack commands
-
-    pack = validate_pack(args.path)
+    pack = packs.validate(args.path)
     _report_problems(ctx, pack.problems, args.path)
     if pack.errors:
         raise PackError(f"{args.path}: {len(pack.errors)} error(s); nothing was imported")
-    report = ctx.store.import_pack(pack, prune=args.prune)  # re-checks; atomic
+    report = packs.load(ctx.app, pack, prune=args.prune)  # re-checks; atomic
     if args.json:
         ctx.out(json.dumps(report.to_json(), indent=2))
     else:
@@ -117,9 +112,7 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
-    from agent_assist.core.knowledge.writer import export_pack
-
-    name, count = export_pack(ctx.store, args.path, pack=args.pack, force=args.force)
+    name, count = packs.export(ctx.app, args.path, pack=args.pack, force=args.force)
     ctx.out(f"Exported pack '{name}' ({count} items) to {args.path}")
     return 0
 

@@ -7,11 +7,10 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
+from agent_assist.app.sync import shareable_key
 from agent_assist.commands import Context
-from agent_assist.commands.session import open_log
 from agent_assist.core.errors import AgentAssistError
-from agent_assist.core.privacy import team_secret, ticket_hash
-from agent_assist.core.worklog.clock import clock_from_env
+from agent_assist.core.privacy import TeamKey, ticket_hash
 from agent_assist.core.worklog.durations import parse_span, timings
 from agent_assist.core.worklog.reports import FORMATS, GROUPINGS, build_report
 
@@ -36,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--shareable",
         action="store_true",
-        help="show tickets as keyed hashes, fit to leave this workstation",
+        help="show tickets as keyed hashes, fit to leave this workstation (keyed with "
+        "the hub's team key after a sync, else this workstation's own key)",
     )
     p.set_defaults(handler=cmd_report)
 
@@ -53,20 +53,19 @@ def _since(text: str, now: dt.datetime) -> dt.datetime:
     return day
 
 
-def _hashed(ticket: str, secret: bytes) -> str:
-    return ticket_hash(ticket, secret)
+def _hashed(ticket: str, key: TeamKey) -> str:
+    return ticket_hash(ticket, key)
 
 
 def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
-    clock = clock_from_env()
-    now = clock.now()
+    log = ctx.app.events
+    now = ctx.app.clock.now()
     since = _since(args.since, now.wall)
-    with open_log(ctx, clock) as log:
-        sessions = log.sessions(log.sessions_ended_since(since))
+    sessions = log.sessions(log.sessions_ended_since(since))
     label: Callable[[str], str] = str
     if args.shareable:
-        secret = team_secret(ctx.data_dir)
-        label = functools.partial(_hashed, secret=secret)
+        key = shareable_key(ctx.app)  # the hub's team key, as the events pushed to it
+        label = functools.partial(_hashed, key=key)
     report = build_report(timings(list(sessions.values())), args.by, since, now.wall, label)
     ctx.out(report.render(args.format))
     return 0

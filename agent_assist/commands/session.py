@@ -9,46 +9,22 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import getpass
 import json
-import os
 from collections.abc import Iterator
 
+from agent_assist.app.identity import AGENT_ENV
 from agent_assist.commands import Context
 from agent_assist.core.errors import NotFoundError, SessionError
 from agent_assist.core.knowledge.models import Kind, Sop
-from agent_assist.core.settings import Settings
-from agent_assist.core.worklog.clock import Clock, clock_from_env
 from agent_assist.core.worklog.durations import SopRef, format_seconds, parse_span
-from agent_assist.core.worklog.events import EventLog, Outcome
-from agent_assist.core.worklog.retention import purge_expired
+from agent_assist.core.worklog.events import Outcome
 from agent_assist.core.worklog.sessions import SessionService
-
-AGENT_ENV = "AGENT_ASSIST_AGENT_ID"
-
-
-def agent_id(args: argparse.Namespace) -> str:
-    """``--agent`` beats ``$AGENT_ASSIST_AGENT_ID`` beats the login name."""
-    return str(getattr(args, "agent", None) or os.environ.get(AGENT_ENV) or getpass.getuser())
 
 
 def agent_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--agent", metavar="ID", help=f"agent id (default: ${AGENT_ENV} or your login name)"
     )
-
-
-def retention_days(ctx: Context) -> int:
-    """The ``retention_days`` setting (yours, or enforced by IT)."""
-    return int(Settings(ctx.data_dir).get("retention_days"))
-
-
-@contextlib.contextmanager
-def open_log(ctx: Context, clock: Clock) -> Iterator[EventLog]:
-    """The event log, with expired events purged first (retention runs on every start)."""
-    with EventLog.in_dir(ctx.data_dir) as log:
-        purge_expired(log, clock.now().wall, retention_days(ctx))
-        yield log
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -113,9 +89,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 @contextlib.contextmanager
 def _service(args: argparse.Namespace, ctx: Context) -> Iterator[SessionService]:
-    clock = clock_from_env()
-    with open_log(ctx, clock) as log:
-        yield SessionService(log, clock, agent_id(args))
+    """The app's own session service (one clock, one agent-id rule, retention on open)."""
+    yield ctx.app.work.sessions
 
 
 def cmd_start(args: argparse.Namespace, ctx: Context) -> int:

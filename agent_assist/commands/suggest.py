@@ -39,13 +39,11 @@ def positive_int(text: str) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace, ctx: Context) -> int:
-    from agent_assist.core.search.suggester import Suggester  # loads the ranking engine: only here
-
-    suggester = Suggester(ctx.store)
+    search = ctx.app.search  # the app's own query: ranking, then each result's badges
     kind = Kind(args.kind) if args.kind else None
     queries = [" ".join(args.query)] if args.query else (line.rstrip("\r\n") for line in ctx.stdin)
     for query in queries:
-        results = suggester.suggest(query, limit=args.limit, kind=kind)
+        results = search.rows(query, limit=args.limit, kind=kind) if query.strip() else []
         if args.json:
             ctx.out(
                 json.dumps(
@@ -59,5 +57,5 @@ def cmd_suggest(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out(query if not args.query else f"Suggestions for: {query}")
         for n, r in enumerate(results, 1):
             mark = "" if r.confident else "  (weak)"
-            ctx.out(f"  {n}. {r.score:.2f}  {r.kind.value:5} {r.id}  {r.title}{mark}")
+            ctx.out(f"  {n}. {r.score or 0:.2f}  {r.kind.value:5} {r.id}  {r.title}{mark}")
     return 0

@@ -6,16 +6,11 @@ import argparse
 import getpass
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from agent_assist.app import sync
+from agent_assist.app.sync import TOKEN_ENV
 from agent_assist.commands import Context
 from agent_assist.core.errors import SyncError
-from agent_assist.core.settings import Settings, SettingsError
-from agent_assist.sync.credentials import TOKEN_ENV
-
-if TYPE_CHECKING:  # the sync modules load httpx: imported by the handlers that need them
-    from agent_assist.sync.client import HubClient
-    from agent_assist.sync.credentials import Credentials
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -61,87 +56,43 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(handler=cmd_publish)
 
 
-def _hub(args: argparse.Namespace, ctx: Context) -> str:
-    from agent_assist.sync.client import normalize_url
-
-    url = normalize_url(args.hub or str(Settings(ctx.data_dir).get("hub_url") or ""))
-    if not url:
-        raise SyncError("no hub given: pass --hub URL or set the hub_url setting")
-    if not url.startswith(("https://", "http://")):
-        raise SyncError(f"'{url}' is not a hub URL (expected https://host[:port])")
-    return url
-
-
-def _client(url: str, token: str, ctx: Context) -> HubClient:
-    from agent_assist.sync.client import HubClient, make_http
-
-    ca_bundle = str(Settings(ctx.data_dir).get("ca_bundle") or "")
-    return HubClient(make_http(url, ca_bundle), token)
-
-
-def _token(url: str, creds: Credentials) -> str:
-    token = creds.get(url)
-    if not token:
-        raise SyncError(
-            f"no token for the hub {url}: run 'agent-assist login --hub {url}' or set {TOKEN_ENV}"
-        )
-    return token
-
-
 def cmd_login(args: argparse.Namespace, ctx: Context) -> int:
-    from agent_assist.sync.credentials import process_credentials
-    from agent_assist.sync.errors import HubUnreachableError
-
-    url, creds = _hub(args, ctx), process_credentials()
+    url = sync.hub_url(ctx.app, args.hub)
     if args.token_stdin:
         token = ctx.stdin.readline().strip()
     elif ctx.stdin.isatty():
         token = getpass.getpass(f"Token for {url}: ").strip()
     else:
         raise SyncError("no token: pass --token-stdin and write the token to stdin")
-    if not token:
-        raise SyncError("the token is empty")
-    try:
-        with _client(url, token, ctx) as client:
-            who = client.whoami()
-        ctx.out(f"Token accepted by {url}: {who.name} ({who.role})")
-    except HubUnreachableError as exc:
-        ctx.err(f"warning: could not check the token now ({exc}); saving it anyway")
-    where = creds.store(url, token)
-    if where == "keyring":
-        ctx.out(f"Saved in the OS keyring (service agent-assist, user {url})")
+    done = sync.sign_in(ctx.app, url, token)
+    if done.who is not None:
+        ctx.out(f"Token accepted by {url}: {done.who} ({done.role})")
     else:
-        ctx.err(
-            f"warning: {creds.warning}. The token was NOT saved; for the command line, "
-            f"set {TOKEN_ENV} in the environment instead."
-        )
-    try:
-        Settings(ctx.data_dir).set("hub_url", url)
-    except SettingsError as exc:
-        ctx.err(f"warning: hub_url not changed: {exc}")
-    return 0 if where == "keyring" else 1
+        ctx.err(f"warning: could not check the token now ({done.unchecked_reason}); saved anyway")
+    if done.hub_url_error:
+        ctx.err(f"warning: hub_url not changed: {done.hub_url_error}")
+    if done.saved_in == "keyring":
+        ctx.out(f"Saved in the OS keyring (service agent-assist, user {url})")
+        return 0
+    ctx.err(
+        f"warning: {done.warning}. The token was NOT saved; for the command line, "
+        f"set {TOKEN_ENV} in the environment instead."
+    )
+    return 1
 
 
 def cmd_logout(args: argparse.Namespace, ctx: Context) -> int:
-    from agent_assist.sync.credentials import process_credentials
-
-    url = _hub(args, ctx)
-    if process_credentials().forget(url):
-        ctx.out(f"Removed the token for {url}")
-    else:
-        ctx.out(f"No saved token for {url}")
+    url, had = sync.sign_out(ctx.app, args.hub)
+    ctx.out(f"Removed the token for {url}" if had else f"No saved token for {url}")
     return 0
 
 
 def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
-    from agent_assist.sync.credentials import process_credentials
-    from agent_assist.sync.service import SyncState, run_sync
-
-    url, creds = _hub(args, ctx), process_credentials()
-    warning = creds.warn_once()
-    if warning and creds.source(url) != "environment":
+    url = sync.hub_url(ctx.app, args.hub)
+    warning = sync.credentials_warning(url)
+    if warning:
         ctx.err(f"warning: {warning}")
-    report, details = run_sync(ctx.data_dir, Settings(ctx.data_dir), hub_url=url)
+    report, details = sync.sync_now(ctx.app, url)
     if args.json:
         out = {
             "state": report.state.value,
@@ -165,25 +116,16 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
         )
         if report.error:
             ctx.err(f"agent-assist: {report.error}")
-    return 0 if report.state is SyncState.ONLINE and not report.error else 1
+    return 0 if report.state.value == "online" and not report.error else 1
 
 
 def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
-    from agent_assist.sync.credentials import process_credentials
-    from agent_assist.sync.errors import HubRejectedError
-    from agent_assist.sync.publish import publish_pack
-
-    url = _hub(args, ctx)
-    token = _token(url, process_credentials())
-    with _client(url, token, ctx) as client:
-        try:
-            pack, result = publish_pack(client, args.path, note=args.note, prune=args.prune)
-        except HubRejectedError as exc:
-            if not exc.problems:
-                raise
-            for problem in exc.problems:
-                ctx.err(f"{args.path}/{problem}")
-            raise SyncError(f"{exc}; nothing was published") from exc
+    try:
+        url, pack, result = sync.publish(ctx.app, args.path, args.hub, args.note, args.prune)
+    except sync.PublishRefusedError as exc:
+        for problem in exc.problems:
+            ctx.err(f"{args.path}/{problem}")
+        raise
     for problem in pack.warnings:
         ctx.err(f"{args.path}/{problem}")
     for label in result.published:

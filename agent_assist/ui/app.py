@@ -3,37 +3,45 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
+import signal
+import socket
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from types import FrameType
+from typing import TextIO
 
 from PySide6.QtCore import (
     QLibraryInfo,
     QLocale,
     QMessageLogContext,
+    QObject,
     QSettings,
+    QSocketNotifier,
+    QTimer,
     QtMsgType,
     QTranslator,
+    Slot,
     qInstallMessageHandler,
 )
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from agent_assist import __version__
-from agent_assist.commands import Context
+from agent_assist.app import packs
+from agent_assist.app.context import AppContext
+from agent_assist.app.crash import CrashFile, report_previous_crash
+from agent_assist.app.logs import Logs
+from agent_assist.app.sync import process_credentials, round_for
 from agent_assist.core.errors import AgentAssistError
-from agent_assist.core.knowledge.packs import import_demo_if_empty
-from agent_assist.core.settings import Settings
-from agent_assist.core.worklog.clock import SystemClock
-from agent_assist.core.worklog.events import EventLog
-from agent_assist.core.worklog.retention import purge_expired
-from agent_assist.resources import demo_pack
 from agent_assist.ui import icons, theme
+from agent_assist.ui.crash_dialog import CrashHandler, show_previous_crash
 from agent_assist.ui.headless import HeadlessRun
-from agent_assist.ui.knowledge import Knowledge
 from agent_assist.ui.main_window import MainWindow
-from agent_assist.ui.sync_status import hub_round
 from agent_assist.ui.tasks import TaskManager
-from agent_assist.ui.work_log import WorkLog
 
 log = logging.getLogger(__name__)
 DEFAULT_FONT_SIZE = 10
@@ -89,77 +97,157 @@ def install_qt_translations(app: QApplication) -> None:
         app.installTranslator(translator)
 
 
-def report_startup_error(exc: AgentAssistError, headless: bool, ctx: Context) -> int:
+def report_startup_error(exc: AgentAssistError, headless: bool, stderr: TextIO) -> int:
     if headless:
-        ctx.err(f"agent-assist: {exc}")
+        print(f"agent-assist: {exc}", file=stderr, flush=True)
     else:
         QMessageBox.critical(None, "Agent Assist cannot start", str(exc))
     return 1
 
 
-def run_app(args: argparse.Namespace, ctx: Context) -> int:
+class ShutdownSignals(QObject):
+    """SIGINT and SIGTERM quit through ``quit`` (the Quit action, so the window saves the
+    agent's place and pauses the timer); a second one ends the process at once.
+
+    Python runs its signal handlers only between bytecodes, which an event loop waiting in C++
+    never reaches: the C-level handler also writes the signal to a socket
+    (``signal.set_wakeup_fd``), whose notifier wakes the loop and so the interpreter.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, quit: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._quit, self._quitting = quit, False
+        self._reader, self._writer = socket.socketpair()
+        for end in (self._reader, self._writer):
+            end.setblocking(False)
+        self._previous_fd = signal.set_wakeup_fd(self._writer.fileno())
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self.on_notifier_activated)
+        self._previous = {sig: signal.signal(sig, self._on_signal) for sig in self.SIGNALS}
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if self._quitting:
+            os._exit(128 + signum)  # asked twice: the clean way is stuck
+        self._quitting = True
+        QTimer.singleShot(0, partial(self._begin_quit, signal.Signals(signum).name))
+
+    def _begin_quit(self, name: str) -> None:
+        log.info("%s: quitting", name)
+        self._quit()
+
+    @Slot()
+    def on_notifier_activated(self) -> None:
+        with contextlib.suppress(OSError):  # the Python handler has run by now
+            self._reader.recv(64)
+
+    def uninstall(self) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(self._previous_fd)
+        self._notifier.setEnabled(False)
+        self._reader.close()
+        self._writer.close()
+
+
+def run_app(
+    args: argparse.Namespace,
+    ctx: AppContext,
+    stdout: TextIO = sys.stdout,
+    stderr: TextIO = sys.stderr,
+    logs: Logs | None = None,
+) -> int:
+    """Start the window over ``ctx`` (the caller closes the context once this returns)."""
     headless = bool(args.smoke or args.screenshot or getattr(args, "demo_state", None))
-    qInstallMessageHandler(on_qt_message)
-    app = make_application()
-    log.info("Qt application ready (%s platform)", app.platformName())
-    try:
-        store = ctx.store  # closed by the CLI when run_app returns
-        log.info("knowledge cache open at %s", store.path)
-        report = import_demo_if_empty(store, demo_pack())
-        if report is not None:
-            log.info("first start: %s", report.summary())
-        settings = Settings(ctx.data_dir)
-        for problem in settings.problems:
-            log.warning("settings: %s", problem)
-        clock = SystemClock()
-        events = EventLog.in_dir(ctx.data_dir)
-        purge_expired(events, clock.now().wall, int(settings.get("retention_days")))
-        log.info("event log open at %s", events.path)
-    except AgentAssistError as exc:
-        return report_startup_error(exc, headless, ctx)
-    tasks = TaskManager()
-    log.info("background tasks ready")
-    work = WorkLog(store, events, ctx.data_dir, clock)
-    window = MainWindow(
-        Knowledge(
-            store,
-            acked=work.acknowledged,
-            locale=lambda: str(settings.get("content_locale") or ""),
-        ),
+    log.info("Agent Assist %s starting (data dir %s)", __version__, ctx.data_dir)
+    with contextlib.ExitStack() as shutdown:
+        previous_crash = report_previous_crash(ctx.data_dir)
+        crash_file = CrashFile.enable(ctx.data_dir)
+        if crash_file is not None:
+            shutdown.callback(crash_file.close)
+            log.info("fatal errors go to %s", crash_file.path)
+        qInstallMessageHandler(on_qt_message)
+        app = make_application()
+        log.info("Qt application ready (%s platform)", app.platformName())
+        crashes = CrashHandler(logs, headless, stderr)
+        crashes.install()
+        shutdown.callback(crashes.uninstall)
+        log.info("bugs are logged and shown (log file %s)", logs.path if logs else None)
+        try:
+            open_data(ctx)
+        except AgentAssistError as exc:
+            return report_startup_error(exc, headless, stderr)
+        tasks = TaskManager()
+        log.info("background tasks ready")
+        window = make_window(ctx, tasks)
+        # quit order: the window saves the agent's place, the worker finishes writing; the
+        # context (event log, knowledge cache) is closed by the caller once run_app returns
+        app.aboutToQuit.connect(window.close)
+        app.aboutToQuit.connect(window.global_hotkey.unregister)
+        app.aboutToQuit.connect(tasks.shutdown)
+        signals = ShutdownSignals(window.commands.quit.trigger)
+        shutdown.callback(signals.uninstall)
+        log.info("SIGINT and SIGTERM quit like the Quit action")
+        if args.query:
+            window.set_query(args.query)
+        window.show()
+        window.activateWindow()  # gets focus even where no window manager does (Xvfb, kiosks)
+        log.info("main window shown")
+        if previous_crash is not None:
+            tell_previous_crash(previous_crash, headless, window, stderr)
+        if headless:
+            start_headless(args, window, tasks, stdout, stderr)
+        code = app.exec()
+        log.info("Agent Assist stopped (exit code %d)", code)
+        return code or int(headless and crashes.failed)
+
+
+def open_data(ctx: AppContext) -> None:
+    """Open the knowledge cache (with the demo pack on a first start), settings, event log."""
+    log.info("knowledge cache open at %s", ctx.store.path)
+    report = packs.import_demo_if_empty(ctx)
+    if report is not None:
+        log.info("first start: %s", report.summary())
+    for problem in ctx.settings.problems:
+        log.warning("settings: %s", problem)
+    log.info("event log open at %s", ctx.events.path)
+
+
+def make_window(ctx: AppContext, tasks: TaskManager) -> MainWindow:
+    return MainWindow(
+        ctx.search,
         tasks,
         window_settings(ctx.data_dir),
         icons.kind_icons(),
-        work,
-        settings,
-        sync_round=hub_round(ctx.data_dir),
+        ctx.work,
+        ctx.settings,
+        sync_round=round_for(ctx.data_dir),
         credentials=process_credentials,
     )
-    # quit order: the window saves the agent's place, the worker finishes writing, then the
-    # event log closes (the knowledge cache is closed by the CLI once run_app returns)
-    app.aboutToQuit.connect(window.close)
-    app.aboutToQuit.connect(window.global_hotkey.unregister)
-    app.aboutToQuit.connect(tasks.shutdown)
-    app.aboutToQuit.connect(events.close)
-    if args.query:
-        window.set_query(args.query)
-    window.show()
-    window.activateWindow()  # gets focus even where no window manager does it (Xvfb, kiosks)
-    log.info("main window shown")
+
+
+def tell_previous_crash(text: str, headless: bool, window: MainWindow, stderr: TextIO) -> None:
     if headless:
-        screenshot = Path(args.screenshot) if args.screenshot else None
-        demo = getattr(args, "demo_state", None)
-        if demo:
-            from agent_assist.ui.demo_states import DemoRun
-
-            run = DemoRun(window, tasks, demo)
-            run.demoFinished.connect(lambda: HeadlessRun(window, tasks, screenshot, ctx.stderr))
-        else:
-            HeadlessRun(window, tasks, screenshot, ctx.stderr, ctx.stdout)
-    return app.exec()
+        print(f"agent-assist: {text}", file=stderr, flush=True)
+    else:
+        show_previous_crash(text, window)
 
 
-def process_credentials() -> object:
-    """The hub token store, loaded only when sign-in is opened (keyring is slow to load)."""
-    from agent_assist.sync.credentials import process_credentials as load
+def start_headless(
+    args: argparse.Namespace,
+    window: MainWindow,
+    tasks: TaskManager,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> None:
+    """``--smoke``, ``--screenshot``, ``--demo-state``: quit once the window has settled."""
+    screenshot = Path(args.screenshot) if args.screenshot else None
+    demo = getattr(args, "demo_state", None)
+    if demo:
+        from agent_assist.ui.demo_states import DemoRun
 
-    return load()
+        run = DemoRun(window, tasks, demo)
+        run.demoFinished.connect(lambda: HeadlessRun(window, tasks, screenshot, stderr))
+    else:
+        HeadlessRun(window, tasks, screenshot, stderr, stdout)

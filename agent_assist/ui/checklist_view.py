@@ -7,7 +7,6 @@ run allows and hands a snapshot to the worker after each one (saved to disk, log
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from functools import partial
 
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListView,
     QPlainTextEdit,
@@ -28,13 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_assist.app.work import WorkLog
 from agent_assist.core.worklog.checklist import ChecklistError, ChecklistRun
+from agent_assist.core.worklog.clock import Instant
 from agent_assist.core.worklog.durations import format_seconds
 from agent_assist.core.worklog.events import Outcome
+from agent_assist.ui.plain_text import no_mnemonic, plain_label, tooltip
 from agent_assist.ui.steps_model import StepsModel
 from agent_assist.ui.tasks import TaskManager
 from agent_assist.ui.ticket_bar import OUTCOME_LABELS
-from agent_assist.ui.work_log import WorkLog
 
 NOTE_SAVE_MS = 600
 
@@ -49,9 +49,9 @@ def _button(text: str, name: str, shortcut: str = "") -> QPushButton:
     button.setAccessibleName(name)
     if shortcut:
         button.setShortcut(QKeySequence(shortcut))
-        button.setToolTip(f"{name} ({shortcut})")
+        button.setToolTip(tooltip(f"{name} ({shortcut})"))
     else:
-        button.setToolTip(name)
+        button.setToolTip(tooltip(name))
     return button
 
 
@@ -85,13 +85,13 @@ class ChecklistView(QFrame):
         self._note_timer.timeout.connect(self.on_noteTimer_timeout)
 
     def _build(self) -> None:
-        self.title = QLabel()
+        self.title = plain_label()
         self.title.setObjectName("stepTitle")
         self.title.setWordWrap(True)
-        self.total = QLabel()
+        self.total = plain_label()
         self.total.setObjectName("muted")
         self.total.setAccessibleName("Time on this checklist")
-        self.steps_model = StepsModel(self)
+        self.steps_model = StepsModel(self._work.clock, self)
         self.steps = QListView()
         self.steps.setObjectName("stepList")
         self.steps.setAccessibleName("Checklist steps")
@@ -99,11 +99,11 @@ class ChecklistView(QFrame):
         self.steps.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.steps.setWordWrap(True)
-        self.step_text = QLabel()
+        self.step_text = plain_label()
         self.step_text.setObjectName("stepTitle")
         self.step_text.setWordWrap(True)
         self.step_text.setAccessibleName("Current step")
-        self.step_meta = QLabel()
+        self.step_meta = plain_label()
         self.step_meta.setObjectName("muted")
         self.choices = QVBoxLayout()
         self.choices.setSpacing(4)
@@ -130,7 +130,7 @@ class ChecklistView(QFrame):
         self.finish_button = _button("&Finish", "Finish the checklist with this outcome")
         self.close_button = _button("Close", "Leave the checklist (it stays saved)")
         self.close_button.setToolTip("Leave the checklist; it stays saved (Esc)")
-        self.message = QLabel()
+        self.message = plain_label()
         self.message.setObjectName("fieldProblem")
         self.message.setWordWrap(True)
 
@@ -180,23 +180,23 @@ class ChecklistView(QFrame):
         self._tick.start()
 
     def complete(self) -> None:
-        self._move(lambda run: run.complete(), "")
+        self._move(lambda run: run.complete(self._work.clock), "")
 
     def choose(self, label: str) -> None:
-        self._move(lambda run: run.choose(label), "choice", label)
+        self._move(lambda run: run.choose(label, self._work.clock), "choice", label)
 
     def skip(self, reason: str) -> None:
-        self._move(lambda run: run.skip(reason), "skip", reason)
+        self._move(lambda run: run.skip(reason, self._work.clock), "skip", reason)
 
     def back(self) -> None:
-        self._move(lambda run: run.back(), "")
+        self._move(lambda run: run.back(self._work.clock), "")
 
     def finish(self, outcome: Outcome) -> None:
         run = self.run
         if run is None:
             return
         try:
-            run.finish(outcome)
+            run.finish(outcome, self._work.clock)
         except ChecklistError as exc:
             self.message.setText(str(exc))
             return
@@ -249,7 +249,8 @@ class ChecklistView(QFrame):
         if run is None:
             return
         self.message.clear()
-        self.steps_model.set_run(run)
+        now = self._work.clock.now()  # one reading: the list and the header agree
+        self.steps_model.set_run(run, now)
         row = self.steps_model.current_row()
         if row >= 0:
             self.steps.setCurrentIndex(self.steps_model.index(row))
@@ -269,7 +270,7 @@ class ChecklistView(QFrame):
             kind = "Decision" if step.is_decision else ("Required" if step.required else "Optional")
             self.step_meta.setText(kind)
             for n, choice in enumerate(step.choices, start=1):
-                button = _button(f"&{n} {choice.label}", f"Answer: {choice.label}")
+                button = _button(f"&{n} {no_mnemonic(choice.label)}", f"Answer: {choice.label}")
                 button.setProperty("primary", n == 1)
                 button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
                 button.setStyleSheet("text-align: left; padding-left: 10px;")
@@ -295,13 +296,14 @@ class ChecklistView(QFrame):
             self.choice_buttons[0].setFocus(Qt.FocusReason.OtherFocusReason)
         elif self.done_button.isVisible():
             self.done_button.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._show_times()
+        self._show_times(now)
 
-    def _show_times(self) -> None:
+    def _show_times(self, now: Instant | None = None) -> None:
+        """The header: time on the checklist and on the current step, by the one clock."""
         run = self.run
         if run is None:
             return
-        now = dt.datetime.now(dt.UTC)
+        now = now or self._work.clock.now()
         total = format_seconds(run.total_seconds(now))
         step = run.current
         mine = f" · this step {format_seconds(run.step_seconds(step.id, now))}" if step else ""

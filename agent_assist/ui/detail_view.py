@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QUrl, Signal, Slot
+from PySide6.QtCore import QByteArray, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
+    QImage,
     QPalette,
     QTextBlock,
     QTextCursor,
@@ -24,15 +25,17 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from agent_assist.app.search import Detail
 from agent_assist.core.knowledge.models import Macro
 from agent_assist.ui.item_markdown import ITEM_SCHEME, KIND_LABELS, WELCOME, detail_markdown
-from agent_assist.ui.knowledge import Detail
 
 MARKDOWN = (
     QTextDocument.MarkdownFeature.MarkdownDialectGitHub
     | QTextDocument.MarkdownFeature.MarkdownNoHTML
 )
 HEADING_SCALE = {1: 1.5, 2: 1.12, 3: 1.0}
+NO_IMAGE = QImage()
+"""What every image in a pack resolves to: nothing to draw, nothing read."""
 HEADING_COLOR = QColor("#1f2933")
 MUTED_COLOR = QColor("#616e7c")
 
@@ -137,8 +140,13 @@ class DetailView(QTextBrowser):
         cursor.insertFragment(QTextDocumentFragment.fromMarkdown("\n".join(lines), MARKDOWN))
 
     def loadResource(self, type: int, name: QUrl | str) -> object:
-        """Never load anything a pack points at: no images, files or remote content."""
-        return None
+        """Never load anything a pack points at: no images, files or remote content.
+
+        The answer must be a *valid* empty resource: for ``None`` Qt's document falls back to
+        opening the name as a local file (or, on Windows, a UNC path over SMB) itself."""
+        if type == QTextDocument.ResourceType.ImageResource:
+            return NO_IMAGE
+        return QByteArray()
 
     @Slot(QUrl)
     def on_self_anchorClicked(self, url: QUrl) -> None:

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_assist.app.search import Detail
 from agent_assist.core.knowledge.models import Deadline, Sop
-from agent_assist.ui.knowledge import Detail
+from agent_assist.ui.plain_text import plain_label
 
 START_KEYS = "Ctrl+Shift+C"
 FILL_KEYS = "Ctrl+Shift+R"
@@ -51,7 +52,7 @@ class ItemActions(QFrame):
         super().__init__(parent)
         self.setObjectName("itemActions")
         self.detail: Detail | None = None
-        self.ack_note = QLabel()
+        self.ack_note = plain_label()
         self.ack_note.setWordWrap(True)
         self.ack_note.setObjectName("deadline")
         self.ack_button = QPushButton("I have read this version")
@@ -65,7 +66,7 @@ class ItemActions(QFrame):
         self.received.setDisplayFormat("d MMM yyyy")
         self.received.setAccessibleName("Date the ticket was received")
         self.received_label.setBuddy(self.received)
-        self.due = QLabel()
+        self.due = plain_label()
         self.due.setObjectName("deadline")
         self.due.setWordWrap(True)
         self.due.setAccessibleName("Deadline")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
+from agent_assist.app.search import BADGE_LABELS, Detail, LinkedMacro
 from agent_assist.core.knowledge.diffs import Change, StepChange
 from agent_assist.core.knowledge.models import Deadline, Macro, Sop, Step
-from agent_assist.ui.knowledge import BADGE_LABELS, Detail, LinkedMacro
 
 ITEM_SCHEME = "agent-assist"
 KIND_LABELS = {"sop": "SOP", "macro": "Macro"}

@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_assist.app.work import WorkLog
 from agent_assist.core.knowledge import macros
 from agent_assist.core.knowledge.macros import FieldSpec, MacroContext
 from agent_assist.core.knowledge.models import Item, Macro
+from agent_assist.ui.plain_text import plain_label, tooltip
 from agent_assist.ui.tasks import TaskManager
-from agent_assist.ui.work_log import WorkLog
 
 COPY_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 
@@ -52,7 +53,7 @@ class MacroForm(QFrame):
         self.specs: list[FieldSpec] = []
         self.editors: dict[str, QLineEdit | QComboBox] = {}
         self._touched: set[str] = set()
-        self.title = QLabel()
+        self.title = plain_label()
         self.title.setObjectName("stepTitle")
         self.title.setWordWrap(True)
         self.form_host = QWidget()
@@ -63,7 +64,7 @@ class MacroForm(QFrame):
         self.preview.setReadOnly(True)
         self.preview.setObjectName("preview")
         self.preview.setAccessibleName("Reply preview")
-        self.problem = QLabel()
+        self.problem = plain_label()
         self.problem.setObjectName("fieldProblem")
         self.problem.setWordWrap(True)
         self.copy_button = QPushButton("Copy reply")
@@ -109,7 +110,7 @@ class MacroForm(QFrame):
             editor = self._editor(spec)
             self.editors[spec.name] = editor
             label = f"{spec.label}{' *' if spec.required else ''}"
-            self.form.addRow(label, editor)
+            self.form.addRow(plain_label(label), editor)
         self._update()
         first_empty = next((e for n, e in self.editors.items() if not self._value(n)), None)
         target = first_empty or self.copy_button
@@ -188,7 +189,7 @@ class MacroForm(QFrame):
                 editor.setProperty("invalid", invalid)
                 editor.style().unpolish(editor)
                 editor.style().polish(editor)
-            editor.setToolTip(wrong.get(name, ""))
+            editor.setToolTip(tooltip(wrong.get(name, "")))
         shown = [wrong[n] for n in wrong if n in self._touched]
         self.problem.setText("; ".join(shown))
         self.copy_button.setEnabled(not wrong)

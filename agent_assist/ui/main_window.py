@@ -26,19 +26,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_assist.app.search import Detail, ResultRow, Search
+from agent_assist.app.work import WorkLog
 from agent_assist.core.knowledge.models import Kind
 from agent_assist.core.settings import Settings
 from agent_assist.ui.checklist_view import ChecklistView
 from agent_assist.ui.detail_view import DetailView
 from agent_assist.ui.global_hotkey import GlobalHotkey
 from agent_assist.ui.item_actions import ItemActions
-from agent_assist.ui.knowledge import Detail, Knowledge, ResultRow
 from agent_assist.ui.macro_form import MacroForm
 from agent_assist.ui.palette_flows import (
     SEARCH_PAGE,
     PaletteFlows,
     _ignore,
 )
+from agent_assist.ui.plain_text import plain_label
 from agent_assist.ui.results_delegate import ResultDelegate
 from agent_assist.ui.results_model import ResultsModel
 from agent_assist.ui.search_field import SearchField
@@ -48,7 +50,6 @@ from agent_assist.ui.ticket_bar import TicketBar
 from agent_assist.ui.tray import make_tray
 from agent_assist.ui.updates_notice import UpdatesNotice
 from agent_assist.ui.window_actions import build_actions
-from agent_assist.ui.work_log import WorkLog
 
 DEFAULT_SIZE = (420, 720)
 PROGRESS_DELAY_MS = 500
@@ -85,7 +86,7 @@ class MainWindow(PaletteFlows, QMainWindow):
 
     def __init__(
         self,
-        knowledge: Knowledge,
+        knowledge: Search,
         tasks: TaskManager,
         settings: QSettings,
         icons: dict[Kind, QIcon],
@@ -101,12 +102,12 @@ class MainWindow(PaletteFlows, QMainWindow):
         self._detail: Detail | None = None
         self._return_page = SEARCH_PAGE
         self.setWindowTitle("Agent Assist")
-        self.commands = build_actions(self, str(app_settings.get("hotkey") or ""))
+        self.commands = build_actions(self, app_settings.hotkey)
         self.global_hotkey = GlobalHotkey(self)
         self.ticket_bar = TicketBar(tasks, work)
         self.notice = UpdatesNotice()
         self.search = SearchField()
-        self.no_match = QLabel(NO_CONFIDENT_MATCH)
+        self.no_match = plain_label(NO_CONFIDENT_MATCH)
         self.no_match.setObjectName("noConfidentMatch")
         self.no_match.setWordWrap(True)
         self.no_match.hide()
@@ -151,7 +152,7 @@ class MainWindow(PaletteFlows, QMainWindow):
         self._search("")
         self._prepare()
         self._tasks.run(self._work.resume_run, self._resume_run, self._run_unreadable)
-        self.sync.start(bool(app_settings.get("hub_url")))
+        self.sync.start(bool(app_settings.hub_url))
 
     def _build_layout(self) -> None:
         item = QWidget()
@@ -242,7 +243,10 @@ class MainWindow(PaletteFlows, QMainWindow):
             self.splitter.restoreState(splitter)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing is quitting (Quit, SIGTERM, the window's close button): save the agent's
+        place and stop the clock; the worker finishes both before the app exits."""
         self.checklist.flush()
+        self._tasks.run(self._work.pause_all, _ignore)
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/splitter", self.splitter.saveState())
         self._settings.setValue("window/on_top", self.commands.on_top.isChecked())

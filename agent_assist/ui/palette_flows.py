@@ -30,17 +30,17 @@ if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
     from PySide6.QtWidgets import QPushButton, QStackedWidget
 
+    from agent_assist.app.search import Detail, Search
+    from agent_assist.app.work import WorkLog
     from agent_assist.ui.checklist_view import ChecklistView
     from agent_assist.ui.global_hotkey import GlobalHotkey
     from agent_assist.ui.item_actions import ItemActions
-    from agent_assist.ui.knowledge import Detail, Knowledge
     from agent_assist.ui.macro_form import MacroForm
     from agent_assist.ui.search_field import SearchField
     from agent_assist.ui.tasks import TaskManager
     from agent_assist.ui.ticket_bar import TicketBar
     from agent_assist.ui.updates_notice import UpdatesNotice
     from agent_assist.ui.window_actions import Actions
-    from agent_assist.ui.work_log import WorkLog
 
     _Base = QMainWindow
 else:
@@ -61,7 +61,7 @@ class PaletteFlows(_Base):
         _credentials: Callable[[], object] | None
         _tasks: TaskManager
         _work: WorkLog
-        _knowledge: Knowledge
+        _knowledge: Search
         _settings: QSettings
         _detail: Detail | None
         _return_page: int
@@ -91,8 +91,8 @@ class PaletteFlows(_Base):
         s = self._app_settings
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            theme.apply(app, str(s.get("theme")), int(s.get("font_size")))
-        hotkey = str(s.get("hotkey") or "")
+            theme.apply(app, s.theme, s.font_size)
+        hotkey = s.hotkey
         if hotkey:
             self.commands.summon.setShortcut(QKeySequence(hotkey))
         grabbed = self.global_hotkey.register(hotkey)
@@ -101,16 +101,16 @@ class PaletteFlows(_Base):
             self.statusBar().showMessage(
                 f"{hotkey} works only inside Agent Assist: {problem}", 10_000
             )
-        watch = bool(s.get("clipboard_watch"))
+        watch = s.clipboard_watch
         self.ticket_bar.watch_clipboard(
             QGuiApplication.clipboard() if watch else None,
-            str(s.get("ticket_pattern")) if watch else None,
+            s.ticket_pattern if watch else None,
         )
 
     def macro_context(self) -> MacroContext:
         state = self.ticket_bar.state
         return MacroContext(
-            agent_name=str(self._app_settings.get("agent_name") or ""),
+            agent_name=self._app_settings.agent_name,
             ticket_id=state.ticket if state else self.ticket_bar.ticket.text().strip(),
             today=dt.date.today(),
         )
@@ -130,7 +130,9 @@ class PaletteFlows(_Base):
             self._show_run(current)
             return True
         try:
-            run = ChecklistRun.start(detail.item.content, detail.item.version, self._ticket())
+            run = ChecklistRun.start(
+                detail.item.content, detail.item.version, self._work.clock, self._ticket()
+            )
         except ChecklistError as exc:
             self.statusBar().showMessage(str(exc), 8000)
             return False

@@ -7,8 +7,9 @@ from enum import IntEnum
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon
 
+from agent_assist.app.search import BADGE_LABELS, BADGE_SHORT, ResultRow
 from agent_assist.core.knowledge.models import Kind
-from agent_assist.ui.knowledge import BADGE_LABELS, BADGE_SHORT, ResultRow
+from agent_assist.ui.plain_text import tooltip
 
 KIND_LABELS = {Kind.SOP: "SOP", Kind.MACRO: "Macro"}
 Index = QModelIndex | QPersistentModelIndex
@@ -68,7 +69,9 @@ class ResultsModel(QAbstractListModel):
             return row.title
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icons.get(row.kind)
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip(describe(row))
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
             return describe(row)
         if role == Role.KIND:
             return row.kind.value

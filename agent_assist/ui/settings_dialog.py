@@ -1,4 +1,4 @@
-"""The settings dialog: one editor per setting of the typed registry (``core/settings.py``).
+"""The settings dialog: one editor per setting of the typed registry (``core/settings/``).
 
 Settings IT has enforced are shown, disabled, with "set by your IT department".  The hub token
 goes to the OS keyring through :mod:`agent_assist.sync.credentials` (never to a settings file);
@@ -155,7 +155,7 @@ class SettingsDialog(QDialog):
                 if value != self._settings.get(key):
                     self._settings.set(key, value)
             token = self.token.text().strip()
-            url = str(self._settings.get("hub_url"))
+            url = self._settings.hub_url
             if token and url and self._credentials is not None:
                 self._credentials.store(url, token)  # type: ignore[attr-defined]
         except SettingsError as exc:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import IntEnum
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from agent_assist.core.worklog.checklist import Action, ChecklistRun
+from agent_assist.core.worklog.clock import Clock, Instant
 from agent_assist.core.worklog.durations import format_seconds
+from agent_assist.ui.plain_text import tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 MARKS = {
@@ -36,19 +37,24 @@ class Role(IntEnum):
 
 
 class StepsModel(QAbstractListModel):
-    def __init__(self, parent: QObject | None = None) -> None:
+    """Times are read from ``clock``, the app's one clock (``WorkLog.clock``), so they are the
+    step times the handle-time report shows."""
+
+    def __init__(self, clock: Clock, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._clock = clock
         self._run: ChecklistRun | None = None
         self._rows: list[tuple[str, str, str, float]] = []
 
-    def set_run(self, run: ChecklistRun | None, now: dt.datetime | None = None) -> None:
+    def set_run(self, run: ChecklistRun | None, now: Instant | None = None) -> None:
+        """Show ``run``, an open step timed up to ``now`` (default: the clock's now)."""
         self.beginResetModel()
         self._run = run
-        self._rows = self._compute(run, now or dt.datetime.now(dt.UTC))
+        self._rows = self._compute(run, now or self._clock.now())
         self.endResetModel()
 
     @staticmethod
-    def _compute(run: ChecklistRun | None, now: dt.datetime) -> list[tuple[str, str, str, float]]:
+    def _compute(run: ChecklistRun | None, now: Instant) -> list[tuple[str, str, str, float]]:
         if run is None:
             return []
         last: dict[str, str] = {}
@@ -77,7 +83,9 @@ class StepsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             spent = f"  ·  {format_seconds(seconds)}" if seconds >= 1 else ""
             return f"{MARKS[state]}  {index.row() + 1}. {text}{spent}"
-        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip(f"{text} ({STATE_WORDS[state]})")
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
             return STATE_WORDS[state]
         if role == Qt.ItemDataRole.FontRole and state == "current":
             font = QFont()

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QWidget
 
-from agent_assist.core.settings import Settings
+from agent_assist.ui.plain_text import tooltip
 from agent_assist.ui.tasks import TaskManager
 
 SYNC_EVERY_MS = 5 * 60_000
@@ -44,17 +43,6 @@ class SyncReportLike(Protocol):
 SyncRound = Callable[[], SyncReportLike]
 
 
-def hub_round(data_dir: Path) -> SyncRound:
-    """One real round against the configured hub (settings re-read each time)."""
-
-    def run() -> SyncReportLike:
-        from agent_assist.sync.service import sync_once  # httpx only when a round runs
-
-        return sync_once(data_dir, Settings(data_dir))
-
-    return run
-
-
 def local_time(at: dt.datetime) -> str:
     return at.astimezone().strftime("%H:%M")
 
@@ -80,7 +68,7 @@ class SyncStatus(QLabel):
         if self.last_ok is not None and self.state != "syncing":
             text += f" · synced {local_time(self.last_ok)}"
         self.setText(f"● {text}")
-        self.setToolTip(error or text)
+        self.setToolTip(tooltip(error or text))
         self.setProperty("state", self.state)
         self.style().unpolish(self)
         self.style().polish(self)

@@ -15,6 +15,7 @@ import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
@@ -34,12 +35,28 @@ class _Job:
     seq: int
 
 
+class _Superseded:
+    """What a job that was superseded before it started 'returns': it never ran."""
+
+
+SUPERSEDED = _Superseded()
+
+
 class _Runner(QRunnable):
-    def __init__(self, manager: TaskManager, job_id: int, fn: Callable[[], object]) -> None:
+    def __init__(
+        self,
+        manager: TaskManager,
+        job_id: int,
+        fn: Callable[[], object],
+        wanted: Callable[[], bool],
+    ) -> None:
         super().__init__()
-        self._manager, self._job_id, self._fn = manager, job_id, fn
+        self._manager, self._job_id, self._fn, self._wanted = manager, job_id, fn, wanted
 
     def run(self) -> None:
+        if not self._wanted():  # a newer job of the same key is queued: do not even start
+            self._manager._jobFinished.emit(self._job_id, SUPERSEDED)
+            return
         try:
             result = self._fn()
         except BaseException as exc:  # handed to the main thread; never swallowed
@@ -51,8 +68,10 @@ class _Runner(QRunnable):
 class TaskManager(QObject):
     """Runs callables on a serialized worker and delivers their outcome on the main thread.
 
-    A job submitted under a ``key`` supersedes earlier jobs with the same key: their results are
-    dropped (by sequence number), so a slow old search can never overwrite a newer one.
+    A job submitted under a ``key`` supersedes earlier jobs with the same key: one that has not
+    started yet is skipped (a fast typist queues a search per keystroke; only the last one is
+    worth running), and the result of one already running is dropped (by sequence number), so
+    a slow old search can never overwrite a newer one.
 
     A failure that is a known error goes to the job's ``on_failed`` when given, else to
     :attr:`taskFailed`.  Any other exception is a bug and is re-raised on the main thread so it
@@ -105,7 +124,13 @@ class TaskManager(QObject):
         self._jobs[job_id] = _Job(on_done, on_failed, key, seq)
         if was_idle:
             self.idleChanged.emit(False)
-        (self._network if network else self._pool).start(_Runner(self, job_id, fn))
+        runner = _Runner(self, job_id, fn, partial(self._still_wanted, key, seq))
+        (self._network if network else self._pool).start(runner)
+
+    def _still_wanted(self, key: str | None, seq: int) -> bool:
+        """Whether no newer job of ``key`` has been submitted; read on a worker thread (a
+        dict lookup of an int, atomic in CPython; a stale answer only runs a job once more)."""
+        return key is None or self._latest.get(key) == seq
 
     def shutdown(self) -> None:
         """Let the serialized worker finish everything queued (saves of the agent's place must
@@ -132,7 +157,7 @@ class TaskManager(QObject):
         pending = job_id in self._jobs
         job = self._take(job_id)
         try:
-            if job is not None:
+            if job is not None and result is not SUPERSEDED:
                 job.on_done(result)
         finally:
             self._settle(pending)

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from agent_assist.app.work import TicketState, WorkLog, WorkState
 from agent_assist.core.worklog.durations import format_seconds
 from agent_assist.core.worklog.events import Outcome
 from agent_assist.ui.tasks import TaskManager
-from agent_assist.ui.work_log import TicketState, WorkLog, WorkState
 
 OUTCOME_LABELS = {
     Outcome.RESOLVED: "Resolved",

@@ -8,17 +8,16 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from agent_assist.app.context import AppContext
+from agent_assist.app.work import WorkLog
 from agent_assist.core.cache.store import Store
 from agent_assist.core.settings import Settings
 from agent_assist.core.worklog.clock import SystemClock
-from agent_assist.core.worklog.events import EventLog
 from agent_assist.ui.app import window_settings
 from agent_assist.ui.icons import kind_icons
-from agent_assist.ui.knowledge import Knowledge
 from agent_assist.ui.main_window import MainWindow
 from agent_assist.ui.sync_status import SyncRound
 from agent_assist.ui.tasks import TaskManager
-from agent_assist.ui.work_log import WorkLog
 from tests.gui.xvfb import Xvfb, start_xvfb
 
 
@@ -29,9 +28,14 @@ def tasks(qtbot: QtBot) -> Iterator[TaskManager]:
     manager.shutdown()
 
 
+def make_context(store: Store, data_dir: Path) -> AppContext:
+    """An application context over ``store``, agent ``tester``, no system-wide settings."""
+    settings = Settings(data_dir, system_file=data_dir / "no-system.toml")
+    return AppContext(data_dir, clock=SystemClock(), agent="tester", settings=settings, store=store)
+
+
 def make_work(store: Store, data_dir: Path) -> WorkLog:
-    events = EventLog.in_dir(data_dir)
-    return WorkLog(store, events, data_dir, SystemClock(), agent_id="tester")
+    return make_context(store, data_dir).work
 
 
 def open_window(
@@ -43,13 +47,14 @@ def open_window(
     sync_round: SyncRound | None = None,
 ) -> MainWindow:
     work = work or make_work(store, data_dir)
+    ctx = work.context
     window = MainWindow(
-        Knowledge(store, acked=work.acknowledged),
+        ctx.search,
         tasks,
         window_settings(data_dir),
         kind_icons(),
         work,
-        Settings(data_dir, system_file=data_dir / "no-system.toml"),
+        ctx.settings,
         sync_round=sync_round,
     )
     qtbot.addWidget(window)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from agent_assist.app.search import Detail, LinkedMacro
 from agent_assist.core.knowledge.models import Deadline, Item, Macro, Sop
 from agent_assist.ui.detail_view import DetailView
 from agent_assist.ui.item_markdown import deadline_text
-from agent_assist.ui.knowledge import Detail, LinkedMacro
 
 HOSTILE = "*Refund* [now](https://evil.example) <b>x</b> #1 `code` 1. done"
 

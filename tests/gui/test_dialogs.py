@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ from pytestqt.qtbot import QtBot
 from agent_assist.core.knowledge.models import Choice, Sop, Step
 from agent_assist.core.settings import Settings
 from agent_assist.core.worklog.checklist import ChecklistRun
+from agent_assist.core.worklog.clock import FakeClock
 from agent_assist.ui.about_dialog import AboutDialog
 from agent_assist.ui.settings_dialog import LOCKED, SettingsDialog
 from agent_assist.ui.steps_model import Role, StepsModel
@@ -67,12 +67,13 @@ def test_steps_model_passes_qtmodeltester(qtmodeltester: Any) -> None:
             Step("d", "Last", required=False),
         ),
     )
-    model = StepsModel()
+    clock = FakeClock()
+    model = StepsModel(clock)
     qtmodeltester.check(model)
-    run = ChecklistRun.start(sop, 1)
-    run.complete()
-    run.choose("x")
-    model.set_run(run, dt.datetime.now(dt.UTC))
+    run = ChecklistRun.start(sop, 1, clock)
+    run.complete(clock)
+    run.choose("x", clock)
+    model.set_run(run)
     qtmodeltester.check(model)
     assert model.current_row() == 3
     states = [model.data(model.index(n), Role.STATE) for n in range(4)]

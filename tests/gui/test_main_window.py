@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
@@ -66,9 +66,9 @@ def test_selecting_a_sop_shows_its_details(qtbot: QtBot, window: MainWindow) -> 
     ):
         assert expected in text
     image = QUrl("https://example.com/pixel.png")  # the body's tracking pixel: never fetched
-    assert window.detail.document().resource(QTextDocument.ResourceType.ImageResource, image) in (
-        None,
-        b"",
+    resource = window.detail.document().resource(QTextDocument.ResourceType.ImageResource, image)
+    assert (
+        resource is None or resource == b"" or (isinstance(resource, QImage) and resource.isNull())
     )
 
 
@@ -162,8 +162,10 @@ def test_item_links_open_the_item_in_the_pane(qtbot: QtBot, window: MainWindow) 
 
 def test_no_resources_are_loaded(window: MainWindow) -> None:
     for url in ("https://example.com/pixel.png", "file:///etc/hostname", "x.png"):
-        resource = window.detail.loadResource(QTextDocument.ResourceType.ImageResource, QUrl(url))
-        assert resource is None
+        image = window.detail.loadResource(QTextDocument.ResourceType.ImageResource, QUrl(url))
+        assert isinstance(image, QImage) and image.isNull()  # valid and empty: Qt reads nothing
+        other = window.detail.loadResource(QTextDocument.ResourceType.StyleSheetResource, QUrl(url))
+        assert other == b""
 
 
 def test_geometry_is_remembered_under_the_data_dir(

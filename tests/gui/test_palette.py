@@ -10,11 +10,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from agent_assist.app.search import NEEDS_ACK, UPDATED
 from agent_assist.core.cache.store import Store
 from agent_assist.core.knowledge.models import Kind
 from agent_assist.core.knowledge.packs import import_pack_dir
 from agent_assist.core.worklog.events import EventType, Outcome
-from agent_assist.ui.knowledge import NEEDS_ACK, UPDATED
 from agent_assist.ui.main_window import MainWindow
 from agent_assist.ui.palette_flows import CHECKLIST_PAGE, MACRO_PAGE, SEARCH_PAGE
 from agent_assist.ui.results_model import Role

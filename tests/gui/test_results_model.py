@@ -9,9 +9,9 @@ from PySide6.QtGui import QIcon
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from agent_assist.app.search import ResultRow
 from agent_assist.core.knowledge.models import Kind
 from agent_assist.ui.icons import kind_icons
-from agent_assist.ui.knowledge import ResultRow
 from agent_assist.ui.main_window import MainWindow
 from agent_assist.ui.results_model import ResultsModel, Role
 from agent_assist.ui.tasks import TaskManager

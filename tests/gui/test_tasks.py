@@ -34,6 +34,25 @@ def test_newer_work_supersedes_older_work_with_the_same_key(
     assert results == ["REF", "other"]
 
 
+def _record(ran: list[str], query: str) -> str:
+    ran.append(query)
+    return query
+
+
+def test_superseded_work_is_skipped_before_it_runs(qtbot: QtBot, tasks: TaskManager) -> None:
+    """While the worker is busy, keystrokes queue searches: only the newest one runs."""
+    release = threading.Event()
+    ran: list[str] = []
+    results: list[str] = []
+    tasks.run(release.wait, lambda _: None)  # occupies the single worker
+    for query in ("r", "re", "ref", "refu", "refund"):
+        tasks.run(partial(_record, ran, query), results.append, key="search")
+    release.set()
+    qtbot.waitUntil(lambda: tasks.is_idle)
+    assert ran == ["refund"]
+    assert results == ["refund"]
+
+
 def test_known_error_goes_to_its_handler_or_to_taskfailed(qtbot: QtBot, tasks: TaskManager) -> None:
     def fail() -> None:
         raise StoreError("knowledge cache /x: cannot search: disk I/O error")

@@ -9,12 +9,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from agent_assist.app.context import AppContext
+from agent_assist.app.work import WorkLog
 from agent_assist.core.cache.store import Store
-from agent_assist.core.worklog.clock import FakeClock
+from agent_assist.core.worklog.clock import Clock, FakeClock
 from agent_assist.core.worklog.events import EventLog, EventType, Outcome
 from agent_assist.ui.tasks import TaskManager
 from agent_assist.ui.ticket_bar import TicketBar, clock_text
-from agent_assist.ui.work_log import WorkLog
+
+
+def work_log(store: Store, log: EventLog, data_dir: Path, clock: Clock, agent: str) -> WorkLog:
+    return AppContext(data_dir, clock=clock, agent=agent, store=store, events=log).work
 
 
 def make_bar(qtbot: QtBot, tasks: TaskManager, work: WorkLog) -> TicketBar:
@@ -30,7 +35,7 @@ def test_start_pause_resume_and_next(
 ) -> None:
     clock = FakeClock()
     with EventLog.in_dir(data_dir) as log:
-        work = WorkLog(tiny_store, log, data_dir, clock, "tester")
+        work = work_log(tiny_store, log, data_dir, clock, "tester")
         bar = make_bar(qtbot, tasks, work)
         assert bar.start_button.isVisible() and not bar.next_button.isVisible()
         bar.ticket.setText("12345")
@@ -63,10 +68,10 @@ def test_time_survives_a_restart_and_asks_about_the_gap(
 ) -> None:
     clock = FakeClock(dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC))
     with EventLog.in_dir(data_dir) as log:
-        WorkLog(tiny_store, log, data_dir, clock, "tester").start("999")
+        work_log(tiny_store, log, data_dir, clock, "tester").start("999")
         clock.advance(120)
         clock.restart(after_seconds=3600)  # the app died; an hour passes
-        work = WorkLog(tiny_store, log, data_dir, clock, "tester")
+        work = work_log(tiny_store, log, data_dir, clock, "tester")
         bar = make_bar(qtbot, tasks, work)
         assert bar.state is not None and bar.state.ticket == "999"
         assert bar.gap_row.isVisible()
@@ -82,7 +87,7 @@ def test_clipboard_fills_the_ticket_id_when_watching(
     qtbot: QtBot, tasks: TaskManager, tiny_store: Store, data_dir: Path
 ) -> None:
     with EventLog.in_dir(data_dir) as log:
-        bar = make_bar(qtbot, tasks, WorkLog(tiny_store, log, data_dir, FakeClock(), "t"))
+        bar = make_bar(qtbot, tasks, work_log(tiny_store, log, data_dir, FakeClock(), "t"))
         assert not bar.offer_text("ticket 483920")  # not watching: off by default
         bar.watch_clipboard(None, r"\b\d{5,10}\b")
         assert not bar.offer_text("no number here")

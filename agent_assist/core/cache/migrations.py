@@ -1,23 +1,23 @@
 """Forward-only schema migrations of the local knowledge cache.
 
-``PRAGMA user_version`` holds the schema version.  Each migration runs in its own transaction
-together with the version bump, so a killed process leaves the cache at one version or the
-next, never in between.  Add a migration by appending a function; never edit a shipped one.
+``PRAGMA user_version`` holds the schema version.  The runner
+(:class:`~agent_assist.core.database.SQLiteFile`) applies the missing steps under the write
+lock together with their version bumps, so a killed process leaves the cache as it was or at
+the latest version, and processes opening a fresh cache at once create it only once.  Add a
+migration by appending a function; never edit a shipped one.  Steps build tables with
+sqlite-utils (:func:`~agent_assist.core.database.schema_editor`), imported only when one runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+import sqlite3
 
-if TYPE_CHECKING:  # imported by the store only when a migration runs (slow import)
-    import sqlite_utils
-
-Migration = Callable[["sqlite_utils.Database"], None]
+from agent_assist.core.database import Migration, schema_editor
 
 
-def _v1_knowledge(db: sqlite_utils.Database) -> None:
+def _v1_knowledge(conn: sqlite3.Connection) -> None:
     """Packs, current items with an FTS5 index, and every item version."""
+    db = schema_editor(conn)
     db.create_table(
         "packs",
         {
@@ -97,9 +97,9 @@ def _v1_knowledge(db: sqlite_utils.Database) -> None:
     )
 
 
-def _v2_item_usage(db: sqlite_utils.Database) -> None:
+def _v2_item_usage(conn: sqlite3.Connection) -> None:
     """Which version of each item this agent last used: drives 'updated since' badges."""
-    db.create_table(
+    schema_editor(conn).create_table(
         "item_usage",
         {"kind": str, "item_id": str, "last_version": int, "last_used_at": str, "use_count": int},
         pk=("kind", "item_id"),
@@ -107,10 +107,10 @@ def _v2_item_usage(db: sqlite_utils.Database) -> None:
     )
 
 
-def _v3_suggestion_feedback(db: sqlite_utils.Database) -> None:
+def _v3_suggestion_feedback(conn: sqlite3.Connection) -> None:
     """Which item an agent chose after a query (the query scrubbed of personal data first):
     the suggestion engine learns from it on this workstation."""
-    db.create_table(
+    schema_editor(conn).create_table(
         "suggestion_feedback",
         {"query": str, "kind": str, "item_id": str, "count": int, "last_at": str},
         pk=("query", "kind", "item_id"),
@@ -118,11 +118,12 @@ def _v3_suggestion_feedback(db: sqlite_utils.Database) -> None:
     )
 
 
-def _v4_hub_sync(db: sqlite_utils.Database) -> None:
+def _v4_hub_sync(conn: sqlite3.Connection) -> None:
     """What hub sync keeps beside the knowledge: per hub its feed cursor (stored in the same
     transaction as each applied page), pinned signing key and learned-phrasings cursor; which
     pack names the hub owns; local items that hub items shadow; which feedback pairs were
     shared; and the phrasings the hub learned from the whole team."""
+    db = schema_editor(conn)
     db.create_table(
         "hub_state",
         {

@@ -7,20 +7,20 @@ the FTS5 index is maintained by triggers on ``items`` and so cannot drift from i
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from agent_assist.core.cache.hub_sync import HubSyncStore
-from agent_assist.core.cache.migrations import LATEST, MIGRATIONS
-from agent_assist.core.database import reported, write_transaction
+from agent_assist.core.cache.migrations import MIGRATIONS
+from agent_assist.core.database import SQLiteFile
 from agent_assist.core.errors import NotFoundError, PackError, StoreError
 from agent_assist.core.knowledge.models import Item, Kind, PackInfo, content_from_json
+from agent_assist.core.worklog.clock import Clock, SystemClock
 
 if TYPE_CHECKING:  # the reader (and its YAML parser) is only needed to import a pack
     from agent_assist.core.knowledge.reader import LoadedItem, LoadedPack
@@ -29,11 +29,20 @@ DB_NAME = "knowledge.sqlite3"
 DAMAGED_HINT = (
     "the file is damaged; move it aside and start agent-assist again to rebuild it from your packs"
 )
-Clock = Callable[[], dt.datetime]
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+@dataclass(frozen=True)
+class ItemFacts:
+    """The few fields of a current item that a result row needs (see :meth:`Store.item_facts`)."""
+
+    kind: Kind
+    id: str
+    title: str
+    version: int
+    locale: str
+    requires_ack: bool
+    review_due: dt.date | None
+    last_used_version: int | None
 
 
 @dataclass
@@ -103,72 +112,29 @@ class SearchFields(NamedTuple):
     content_hash: str
 
 
-class Store(HubSyncStore):
+class Store(SQLiteFile, HubSyncStore):
     """Open (creating or migrating) the cache at ``path``.
 
-    ``clock`` is injected so tests can pin timestamps.
+    ``clock`` (the app's one clock; its wall time stamps imports and uses) is injected so tests
+    can pin timestamps.
     """
 
-    def __init__(self, path: Path, clock: Clock = utc_now) -> None:
-        self.path = path
-        self._clock = clock
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self.db = conn
-            with self._errors("open"):
-                conn.execute("PRAGMA busy_timeout = 5000")
-                conn.execute("PRAGMA foreign_keys = ON")
-                conn.execute("PRAGMA journal_mode = WAL")
-                self._migrate()
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create the knowledge cache at {path}: {exc.strerror or exc}"
-            ) from exc
+    LABEL = "knowledge cache"
+    ERROR = StoreError
+    DAMAGED_HINT = DAMAGED_HINT
+    MIGRATIONS = MIGRATIONS
+
+    def __init__(self, path: Path, clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
+        super().__init__(path, ("foreign_keys = ON",))
+        self.db = self.conn  # the name the cache's queries and callers use
 
     @classmethod
-    def in_dir(cls, data_dir: Path, clock: Clock = utc_now) -> Store:
+    def in_dir(cls, data_dir: Path, clock: Clock | None = None) -> Store:
         return cls(data_dir / DB_NAME, clock)
 
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # -- plumbing ----------------------------------------------------------------------------
-    def _errors(self, what: str) -> contextlib.AbstractContextManager[None]:
-        """Turn SQLite's faults of the world into a StoreError that says where and what to do."""
-        return reported(StoreError, f"knowledge cache {self.path}", what, DAMAGED_HINT)
-
-    def _transaction(self, what: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self.db, self._errors(what))
-
     def _now(self) -> str:
-        return self._clock().astimezone(dt.UTC).isoformat(timespec="seconds")
-
-    @property
-    def schema_version(self) -> int:
-        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
-
-    def _migrate(self) -> None:
-        current = self.schema_version
-        if current > LATEST:
-            raise StoreError(
-                f"knowledge cache {self.path} has schema version {current}, newer "
-                f"than this Agent Assist understands ({LATEST}); update the app"
-            )
-        for version in range(current + 1, LATEST + 1):
-            with self._transaction(f"upgrade the schema to version {version}") as conn:
-                # sqlite-utils (schema helpers) is imported only when a migration runs: it
-                # costs half a second of start-up that a migrated cache never needs.
-                import sqlite_utils
-
-                MIGRATIONS[version - 1](sqlite_utils.Database(conn))
-                conn.execute(f"PRAGMA user_version = {version}")
+        return self._clock.now().wall.astimezone(dt.UTC).isoformat(timespec="seconds")
 
     # -- imports -----------------------------------------------------------------------------
     def import_pack(
@@ -329,6 +295,46 @@ class Store(HubSyncStore):
                 args,
             ).fetchall()
         return [self._item(r) for r in rows]
+
+    def item_facts(
+        self, keys: Sequence[tuple[Kind, str]] | None = None, kind: Kind | None = None
+    ) -> list[ItemFacts]:
+        """What a result row shows of current items (title, version, locale, the two badge
+        fields, the version last used) without decoding whole items: one indexed query for
+        ``keys`` (in their order; unknown ones left out), or every item of ``kind``."""
+        sql = (
+            "SELECT i.kind, i.item_id, i.title, i.version, i.locale, "
+            "json_extract(i.data, '$.requires_ack'), json_extract(i.data, '$.review_due'), "
+            "u.last_version FROM items i LEFT JOIN item_usage u "
+            "ON u.kind = i.kind AND u.item_id = i.item_id WHERE "
+        )
+        args: list[str] = []
+        if keys is not None:
+            if not keys:
+                return []
+            sql += "(i.kind, i.item_id) IN (VALUES " + ", ".join(["(?, ?)"] * len(keys)) + ")"
+            for k, item_id in keys:
+                args += [k.value, item_id]
+        else:
+            sql += "i.retired_at IS NULL" + (" AND i.kind = ?" if kind is not None else "")
+            args += [kind.value] if kind is not None else []
+        with self._errors("read items"):
+            rows = self.db.execute(sql, args).fetchall()
+        facts = {
+            (Kind(r[0]), r[1]): ItemFacts(
+                Kind(r[0]),
+                r[1],
+                r[2],
+                int(r[3]),
+                r[4] or "",
+                bool(r[5]),
+                dt.date.fromisoformat(r[6]) if r[6] else None,
+                None if r[7] is None else int(r[7]),
+            )
+            for r in rows
+        }
+        order = keys if keys is not None else sorted(facts)
+        return [facts[k] for k in order if k in facts]
 
     def get(self, item_id: str, kind: Kind | None = None) -> Item:
         """The current item with this id; a retired item is still returned (marked retired)."""

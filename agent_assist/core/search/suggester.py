@@ -10,15 +10,15 @@ work is in ``docs/suggestions.md``.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent_assist.core.cache.store import Store, utc_now
+from agent_assist.core.cache.store import Store
 from agent_assist.core.knowledge.models import Kind
+from agent_assist.core.worklog.clock import Clock, SystemClock
 
 if TYPE_CHECKING:  # the engine pulls in numpy/scipy: imported on first use, off the GUI thread
     from agent_assist.core.search.ranking.engine import Engine
@@ -53,7 +53,7 @@ class Suggester:
     """Rank the knowledge cache's items for a query.
 
     ``index_dir`` is where the index file lives (default: beside the cache); ``persist=False``
-    keeps it in memory only.  ``clock`` drives the recency prior.
+    keeps it in memory only.  ``clock`` (its wall time) drives the recency prior.
     """
 
     def __init__(
@@ -62,11 +62,11 @@ class Suggester:
         *,
         index_dir: Path | None = None,
         persist: bool = True,
-        clock: Callable[[], dt.datetime] = utc_now,
+        clock: Clock | None = None,
     ) -> None:
         self.store = store
         self._path = (index_dir or store.path.parent) / INDEX_NAME if persist else None
-        self._clock = clock
+        self._clock = clock or SystemClock()
         self._engine: Engine | None = None
         self._lock = threading.Lock()
 
@@ -77,7 +77,9 @@ class Suggester:
         from agent_assist.core.search.ranking import engine
 
         with self._lock:
-            self._engine = engine.refreshed(self._engine, self.store, self._path, self._clock())
+            self._engine = engine.refreshed(
+                self._engine, self.store, self._path, self._clock.now().wall
+            )
 
     def suggest(
         self,

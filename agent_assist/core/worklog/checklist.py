@@ -5,18 +5,25 @@ sync that changes the SOP mid-run cannot move the agent's place).  Steps are tak
 a decision step follows the branch of the chosen answer; required steps can only be completed,
 optional ones may be skipped with a reason; :meth:`ChecklistRun.back` undoes the last move.
 
+Time: every move reads the one :class:`~agent_assist.core.worklog.clock.Clock` of the process
+and records an :class:`~agent_assist.core.worklog.clock.Instant`; elapsed time follows the
+handle-time rule (:func:`~agent_assist.core.worklog.durations.elapsed`: monotonic within one
+run, wall clock across runs), so the step timer the agent sees agrees with the reports even
+when the system clock is changed mid-step.
+
 Persistence: the run in progress is one JSON file in the data dir (``checklist-run.json``),
 rewritten atomically after every move, so a crash or restart resumes exactly where the agent
-was.  Per-step notes live only in that file (and in the local event log): they never leave
-the workstation.  Handle-time events are written separately, through
-:class:`~agent_assist.core.worklog.sessions.SessionService`, when a ticket is running.
+was.  Each time is stored as ``{"wall", "mono", "run_id"}``; a file from before (wall ISO text
+only) still loads, its times counted by the wall clock.  Per-step notes live only in that file
+(and in the local event log): they never leave the workstation.  Handle-time events are
+written separately, through :class:`~agent_assist.core.worklog.sessions.SessionService`, when a
+ticket is running.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -24,10 +31,15 @@ from typing import Any
 
 from agent_assist.core.errors import AgentAssistError
 from agent_assist.core.knowledge.models import END, Sop, Step
+from agent_assist.core.worklog.clock import Clock, Instant
+from agent_assist.core.worklog.durations import elapsed
 from agent_assist.core.worklog.events import Outcome
 
 RUN_FILE = "checklist-run.json"
-Now = Callable[[], dt.datetime]
+WALL_ONLY_RUN = "wall-only"
+"""The run of times read from a file written before monotonic offsets were kept: their
+``mono`` is the wall timestamp, so among themselves and against any real run they compare by
+the wall clock, as they always did."""
 
 
 class ChecklistError(AgentAssistError):
@@ -45,18 +57,14 @@ class Visit:
     """One stay on one step; ``action`` is ``None`` while the agent is still on it."""
 
     step_id: str
-    entered: dt.datetime
-    left: dt.datetime | None = None
+    entered: Instant
+    left: Instant | None = None
     action: Action | None = None
     choice: str | None = None
     reason: str | None = None
 
-    def seconds(self, now: dt.datetime) -> float:
-        return max(0.0, ((self.left or now) - self.entered).total_seconds())
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    def seconds(self, now: Instant) -> float:
+        return elapsed(self.entered, self.left or now)
 
 
 @dataclass
@@ -65,18 +73,18 @@ class ChecklistRun:
 
     sop: Sop
     sop_version: int
-    started: dt.datetime
+    started: Instant
     ticket: str = ""
     visits: list[Visit] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
     outcome: Outcome | None = None
-    finished: dt.datetime | None = None
+    finished: Instant | None = None
 
     @classmethod
-    def start(cls, sop: Sop, version: int, ticket: str = "", now: Now = _utc_now) -> ChecklistRun:
+    def start(cls, sop: Sop, version: int, clock: Clock, ticket: str = "") -> ChecklistRun:
         if not sop.steps:
             raise ChecklistError(f"SOP '{sop.title}' has no checklist steps")
-        at = now()
+        at = clock.now()
         return cls(sop, version, at, ticket, [Visit(sop.steps[0].id, at)])
 
     # -- reading ---------------------------------------------------------------------------
@@ -108,11 +116,12 @@ class ChecklistRun:
         """``(step_id, action, choice)`` for every step left behind, in order."""
         return [(v.step_id, v.action.value, v.choice) for v in self.visits if v.action]
 
-    def step_seconds(self, step_id: str, now: dt.datetime) -> float:
+    def step_seconds(self, step_id: str, now: Instant) -> float:
+        """Time on this step over all its visits, an open visit counted up to ``now``."""
         return sum(v.seconds(now) for v in self.visits if v.step_id == step_id)
 
-    def total_seconds(self, now: dt.datetime) -> float:
-        return max(0.0, ((self.finished or now) - self.started).total_seconds())
+    def total_seconds(self, now: Instant) -> float:
+        return elapsed(self.started, self.finished or now)
 
     # -- moves -----------------------------------------------------------------------------
     def _open(self) -> tuple[Visit, Step]:
@@ -123,7 +132,7 @@ class ChecklistRun:
             raise ChecklistError("every step is done; finish the checklist with an outcome")
         return self.visits[-1], step
 
-    def _leave(self, at: dt.datetime, action: Action, next_id: str, **why: str | None) -> None:
+    def _leave(self, at: Instant, action: Action, next_id: str, **why: str | None) -> None:
         visit, _ = self._open()
         self.visits[-1] = replace(visit, left=at, action=action, **why)  # type: ignore[arg-type]
         if next_id != END:
@@ -134,33 +143,33 @@ class ChecklistRun:
         position = self.index(step.id) + 1
         return self.sop.steps[position].id if position < len(self.sop.steps) else END
 
-    def complete(self, now: Now = _utc_now) -> None:
+    def complete(self, clock: Clock) -> None:
         """Mark the current (non-decision) step done and move to the next one."""
         _, step = self._open()
         if step.is_decision:
             raise ChecklistError(f"'{step.text}' is a decision: choose one of its answers")
-        self._leave(now(), Action.DONE, self._next_in_order(step))
+        self._leave(clock.now(), Action.DONE, self._next_in_order(step))
 
-    def skip(self, reason: str, now: Now = _utc_now) -> None:
+    def skip(self, reason: str, clock: Clock) -> None:
         """Skip the current optional step; a reason is required (it is reported to leads)."""
         _, step = self._open()
         if step.required:
             raise ChecklistError(f"'{step.text}' is required and cannot be skipped")
         if not reason.strip():
             raise ChecklistError("say why you skip this step")
-        self._leave(now(), Action.SKIPPED, self._next_in_order(step), reason=reason.strip())
+        self._leave(clock.now(), Action.SKIPPED, self._next_in_order(step), reason=reason.strip())
 
-    def choose(self, label: str, now: Now = _utc_now) -> None:
+    def choose(self, label: str, clock: Clock) -> None:
         """Answer the current decision step and follow that answer's branch."""
         _, step = self._open()
         for choice in step.choices:
             if choice.label == label:
-                self._leave(now(), Action.CHOSEN, choice.next, choice=label)
+                self._leave(clock.now(), Action.CHOSEN, choice.next, choice=label)
                 return
         answers = ", ".join(c.label for c in step.choices) or "none"
         raise ChecklistError(f"'{label}' is not an answer to '{step.text}' (answers: {answers})")
 
-    def back(self, now: Now = _utc_now) -> None:
+    def back(self, clock: Clock) -> None:
         """Undo the last move: the step left last is current again (its answer forgotten)."""
         if self.is_finished:
             raise ChecklistError("this checklist is finished; start a new run")
@@ -169,7 +178,7 @@ class ChecklistRun:
                 raise ChecklistError("this is the first step; there is nothing to go back to")
             self.visits.pop()
         last = self.visits[-1]
-        self.visits[-1] = Visit(last.step_id, now())
+        self.visits[-1] = Visit(last.step_id, clock.now())
 
     def set_note(self, text: str) -> None:
         visit, _ = self._open()
@@ -178,14 +187,14 @@ class ChecklistRun:
         else:
             self.notes.pop(visit.step_id, None)
 
-    def finish(self, outcome: Outcome, now: Now = _utc_now) -> None:
+    def finish(self, outcome: Outcome, clock: Clock) -> None:
         """End the run.  ``resolved`` needs every step behind; the other outcomes (escalated,
         waiting, transferred) may end it early."""
         if self.is_finished:
             raise ChecklistError("this checklist is already finished")
         if outcome is Outcome.RESOLVED and not self.at_end:
             raise ChecklistError("finish the remaining steps before marking this resolved")
-        at = now()
+        at = clock.now()
         if self.visits[-1].action is None:
             self.visits[-1] = replace(self.visits[-1], left=at)
         self.outcome, self.finished = outcome, at
@@ -195,13 +204,13 @@ class ChecklistRun:
         return {
             "sop": self.sop.to_json(),
             "sop_version": self.sop_version,
-            "started": self.started.isoformat(),
+            "started": self.started.to_json(),
             "ticket": self.ticket,
             "visits": [
                 {
                     "step_id": v.step_id,
-                    "entered": v.entered.isoformat(),
-                    "left": v.left.isoformat() if v.left else None,
+                    "entered": v.entered.to_json(),
+                    "left": v.left.to_json() if v.left else None,
                     "action": v.action.value if v.action else None,
                     "choice": v.choice,
                     "reason": v.reason,
@@ -210,23 +219,23 @@ class ChecklistRun:
             ],
             "notes": dict(self.notes),
             "outcome": self.outcome.value if self.outcome else None,
-            "finished": self.finished.isoformat() if self.finished else None,
+            "finished": self.finished.to_json() if self.finished else None,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ChecklistRun:
-        def when(text: str | None) -> dt.datetime | None:
-            return dt.datetime.fromisoformat(text) if text else None
+        def when(value: object) -> Instant | None:
+            return _instant(value) if value else None
 
         return cls(
             sop=Sop.from_json(data["sop"]),
             sop_version=int(data["sop_version"]),
-            started=dt.datetime.fromisoformat(data["started"]),
+            started=_instant(data["started"]),
             ticket=str(data.get("ticket", "")),
             visits=[
                 Visit(
                     v["step_id"],
-                    dt.datetime.fromisoformat(v["entered"]),
+                    _instant(v["entered"]),
                     when(v.get("left")),
                     Action(v["action"]) if v.get("action") else None,
                     v.get("choice"),
@@ -238,6 +247,18 @@ class ChecklistRun:
             outcome=Outcome(data["outcome"]) if data.get("outcome") else None,
             finished=when(data.get("finished")),
         )
+
+
+def _instant(value: object) -> Instant:
+    """A time as saved, or the wall-clock ISO text of a file from before (see
+    :data:`WALL_ONLY_RUN`)."""
+    if isinstance(value, dict):
+        return Instant.from_json(value)
+    if not isinstance(value, str):
+        raise TypeError(f"a time must be {{wall, mono, run_id}} or ISO text, not {value!r}")
+    wall = dt.datetime.fromisoformat(value)
+    wall = (wall if wall.tzinfo else wall.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    return Instant(wall, wall.timestamp(), WALL_ONLY_RUN)
 
 
 class RunFile:
@@ -263,6 +284,7 @@ class RunFile:
         tmp = self.path.with_suffix(".json.tmp")
         try:
             tmp.write_text(json.dumps(run.to_json(), indent=1), encoding="utf-8")
+            tmp.chmod(0o600)  # step notes stay the agent's own
             tmp.replace(self.path)
         except OSError as exc:
             raise ChecklistError(

@@ -18,9 +18,10 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from agent_assist.core.errors import AgentAssistError
 
@@ -40,6 +41,20 @@ class Instant:
     def wall_text(self) -> str:
         """Fixed-width UTC ISO text, so that string order is time order in SQLite."""
         return self.wall.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"wall": ISO-8601, "mono": seconds, "run_id": str}`` (checklist run files, and
+        the fake clock's file)."""
+        return {"wall": self.wall_text(), "mono": self.mono, "run_id": self.run_id}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Instant:
+        """The inverse of :meth:`to_json`; a wall time without a zone is taken as UTC.
+        Raises ``KeyError``, ``ValueError`` or ``TypeError`` on anything else."""
+        wall = dt.datetime.fromisoformat(data["wall"])
+        if wall.tzinfo is None:
+            wall = wall.replace(tzinfo=dt.UTC)
+        return cls(wall.astimezone(dt.UTC), float(data["mono"]), str(data["run_id"]))
 
 
 class Clock(Protocol):
@@ -99,11 +114,7 @@ class FileClock:
 
     def now(self) -> Instant:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            wall = dt.datetime.fromisoformat(data["wall"])
-            if wall.tzinfo is None:
-                wall = wall.replace(tzinfo=dt.UTC)
-            return Instant(wall.astimezone(dt.UTC), float(data["mono"]), str(data["run_id"]))
+            return Instant.from_json(json.loads(self.path.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise AgentAssistError(
                 f"${FAKE_CLOCK_ENV} file {self.path} is unreadable: {exc} "

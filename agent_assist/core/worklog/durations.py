@@ -7,6 +7,8 @@ Rules (each has a table test in ``tests/unit/core/test_durations.py``):
   ``clock_changed`` when wall and monotonic disagree by more than two minutes).
 * Between events of different runs (the app restarted, or one CLI command after another) only
   the wall clock can compare them: a negative difference counts as zero (``clock_backwards``).
+  The checklist's timers use this same rule (:func:`elapsed`), so the step time the agent sees
+  is the step time the report shows (pauses and the gap rules below apart).
 * No single stretch between two events counts more than :data:`MAX_GAP` (``long_gap``): a
   ticket forgotten overnight is not eight hours of work.  The agent can say otherwise with a
   ``gap_confirmed`` event (the stretch before it counts in full) or ``gap_trimmed`` (only its
@@ -102,6 +104,12 @@ def stretch(prev: Instant, cur: Instant) -> tuple[float, list[str]]:
     if wall < 0:
         return 0.0, ["clock_backwards"]
     return wall, []
+
+
+def elapsed(prev: Instant, cur: Instant) -> float:
+    """Seconds from ``prev`` to ``cur`` as :func:`stretch` counts them, for timers shown to
+    the agent (the checklist's step and total time), so they agree with the reports."""
+    return stretch(prev, cur)[0]
 
 
 def _counted(seconds: float, event: Event | None, max_gap: float) -> tuple[float, list[str]]:

@@ -17,7 +17,6 @@ event (milliseconds on a laptop disk).  Pass ``synchronous="FULL"`` to choose th
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import sqlite3
 import uuid
@@ -27,9 +26,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from agent_assist.core.database import reported, write_transaction
+from agent_assist.core.database import SQLiteFile
 from agent_assist.core.errors import EventLogError
-from agent_assist.core.privacy import scrub, ticket_hash
+from agent_assist.core.privacy import TeamKey, scrub, scrub_payment_and_ids, ticket_hash
+from agent_assist.core.worklog import outbox, shareable
 from agent_assist.core.worklog.clock import Instant
 
 DB_NAME = "events.sqlite3"
@@ -95,16 +95,13 @@ class Event:
         )
         return data
 
-    def to_shareable(self, secret: bytes) -> dict[str, Any]:
-        """The form that may leave the workstation: keyed ticket hash, no note, no raw id."""
+    def to_shareable(self, key: TeamKey) -> dict[str, Any]:
+        """The form that may leave the workstation: only the fields of the allow-list
+        (``shareable.FIELDS``: a keyed ticket hash, never the ticket id or the note), every
+        free-text field scrubbed."""
         data = self.to_json()
-        data.pop("note", None)
-        data.pop("ticket", None)
-        data["ticket_hash"] = ticket_hash(self.ticket, secret) if self.ticket else ""
-        for name in ("reason", "query"):
-            if name in data:
-                data[name] = scrub(data[name])
-        return data
+        data["ticket_hash"] = ticket_hash(self.ticket, key) if self.ticket else ""
+        return shareable.restrict(data)
 
 
 _COLUMNS = (
@@ -150,13 +147,13 @@ def _row(event: Event) -> tuple[Any, ...]:
         event.sop_id,
         event.sop_version,
         event.step_id,
-        event.choice,
+        None if event.choice is None else scrub_payment_and_ids(event.choice),
         event.macro_id,
         event.outcome.value if event.outcome else None,
         _scrubbed(event.reason),
         _scrubbed(event.query),
         event.rank,
-        event.note,
+        None if event.note is None else scrub_payment_and_ids(event.note),
         event.counted_seconds,
     )
 
@@ -203,71 +200,26 @@ def _v1_events(conn: sqlite3.Connection) -> None:
     )
 
 
-def _v2_outbox(conn: sqlite3.Connection) -> None:
-    """The sync outbox: which events were accepted by the hub, per channel (``events`` for
-    ``POST /v1/events``, ``acks`` for ``POST /v1/acks``).  An event leaves the outbox only
-    after the hub's 2xx; erasing an event erases its row here too."""
-    conn.execute(
-        "CREATE TABLE pushed (channel TEXT NOT NULL, id TEXT NOT NULL, at TEXT NOT NULL, "
-        "PRIMARY KEY (channel, id)) WITHOUT ROWID"
-    )
-    conn.execute(
-        "CREATE TRIGGER events_pushed_forget AFTER DELETE ON events "
-        "BEGIN DELETE FROM pushed WHERE id = old.id; END"
-    )
-
-
-MIGRATIONS = (_v1_events, _v2_outbox)
+MIGRATIONS = (_v1_events, outbox.create_outbox, outbox.index_pushed_ids)
 LATEST = len(MIGRATIONS)
 
 
-class EventLog:
-    """Open (creating or migrating) the event log at ``path``."""
+class EventLog(SQLiteFile):
+    """Open (creating or migrating) the event log at ``path``; ``synchronous`` chooses a
+    side of the durability trade described above."""
+
+    LABEL = "event log"
+    ERROR = EventLogError
+    DAMAGED_HINT = DAMAGED_HINT
+    MIGRATIONS = MIGRATIONS
 
     def __init__(self, path: Path, *, synchronous: Literal["NORMAL", "FULL"] = "NORMAL") -> None:
-        self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
-            raise EventLogError(f"cannot create the event log at {path}: {exc}") from exc
-        with self._errors("open"):
-            self.conn.execute("PRAGMA busy_timeout = 5000")
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute(f"PRAGMA synchronous = {synchronous}")
-            self.conn.execute("PRAGMA secure_delete = ON")  # erased data is overwritten
-            self._migrate()
+        # secure_delete: erased events are overwritten, not left in free pages
+        super().__init__(path, (f"synchronous = {synchronous}", "secure_delete = ON"))
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> EventLog:
         return cls(data_dir / DB_NAME)
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def __enter__(self) -> EventLog:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _errors(self, what: str) -> contextlib.AbstractContextManager[None]:
-        return reported(EventLogError, f"event log {self.path}", what, DAMAGED_HINT)
-
-    def _transaction(self, what: str) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return write_transaction(self.conn, self._errors(what))
-
-    def _migrate(self) -> None:
-        current = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
-        if current > LATEST:
-            raise EventLogError(
-                f"event log {self.path} has schema version {current}, newer "
-                f"than this Agent Assist understands ({LATEST}); update the app"
-            )
-        for version in range(current + 1, LATEST + 1):
-            with self._transaction(f"upgrade the schema to version {version}") as conn:
-                MIGRATIONS[version - 1](conn)
-                conn.execute(f"PRAGMA user_version = {version}")
 
     # -- writes ------------------------------------------------------------------------------
     def append(self, *events: Event) -> None:
@@ -292,19 +244,30 @@ class EventLog:
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- reads -------------------------------------------------------------------------------
-    def _select(self, where: str, args: Sequence[Any], what: str) -> list[Event]:
+    def _select(self, where: str, args: Sequence[Any], what: str, limit: int = -1) -> list[Event]:
+        """Matching events, oldest first; the first ``limit`` only (``-1``: all)."""
         with self._errors(what):
             rows = self.conn.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM events WHERE {where} ORDER BY seq",
-                args,
+                f"SELECT {', '.join(_COLUMNS)} FROM events WHERE {where} ORDER BY seq LIMIT ?",
+                [*args, limit],
             ).fetchall()
         return [_event(r) for r in rows]
+
+    def _count(self, where: str, args: Sequence[Any], what: str) -> int:
+        with self._errors(what):
+            row = self.conn.execute(f"SELECT count(*) FROM events WHERE {where}", args)
+            return int(row.fetchone()[0])
 
     def events(self, agent_id: str | None = None) -> list[Event]:
         """Every event (of one agent), oldest first."""
         if agent_id is None:
             return self._select("1 = 1", (), "read events")
         return self._select("agent_id = ?", (agent_id,), "read events")
+
+    def events_of_type(self, agent_id: str, kind: EventType) -> list[Event]:
+        """One agent's events of one type, oldest first: an indexed read (``events_type_agent``)
+        whose cost follows how many such events there are, not the length of the history."""
+        return self._select("type = ? AND agent_id = ?", (kind.value, agent_id), "read events")
 
     def session(self, session_id: str) -> list[Event]:
         return self._select("session_id = ?", (session_id,), "read a session")
@@ -348,46 +311,27 @@ class EventLog:
         return [str(r[0]) for r in rows]
 
     def count(self, agent_id: str | None = None) -> int:
-        where = "1 = 1" if agent_id is None else "agent_id = ?"
-        args = () if agent_id is None else (agent_id,)
-        with self._errors("count events"):
-            row = self.conn.execute(f"SELECT count(*) FROM events WHERE {where}", args)
-            return int(row.fetchone()[0])
+        if agent_id is None:
+            return self._count("1 = 1", (), "count events")
+        return self._count("agent_id = ?", (agent_id,), "count events")
 
     def oldest_wall(self) -> str | None:
         with self._errors("read the oldest event"):
             row = self.conn.execute("SELECT min(wall) FROM events").fetchone()
         return None if row is None or row[0] is None else str(row[0])
 
-    # -- sync outbox -------------------------------------------------------------------------
+    # -- sync outbox (what it is: outbox.py) -------------------------------------------------
     def unpushed(self, limit: int = 500, channel: str = "events") -> list[Event]:
         """The oldest ``limit`` events the hub has not accepted yet on ``channel``
         (``acks`` lists only acknowledgements)."""
-        where = "NOT EXISTS (SELECT 1 FROM pushed p WHERE p.channel = ? AND p.id = events.id)"
-        args: list[Any] = [channel]
-        if channel == "acks":
-            where += " AND type = ?"
-            args.append(EventType.ACK_GIVEN.value)
-        with self._errors("read the outbox"):
-            rows = self.conn.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM events WHERE {where} ORDER BY seq LIMIT ?",
-                [*args, limit],
-            ).fetchall()
-        return [_event(r) for r in rows]
+        where, args = outbox.waiting(channel)
+        return self._select(where, args, "read the outbox", limit)
 
     def unpushed_count(self, channel: str = "events") -> int:
-        with self._errors("count the outbox"):
-            row = self.conn.execute(
-                "SELECT count(*) FROM events WHERE NOT EXISTS (SELECT 1 FROM pushed p "
-                "WHERE p.channel = ? AND p.id = events.id)",
-                (channel,),
-            ).fetchone()
-        return int(row[0])
+        where, args = outbox.waiting(channel)
+        return self._count(where, args, "count the outbox")
 
     def mark_pushed(self, ids: Sequence[str], at: str, channel: str = "events") -> None:
         """Record that the hub accepted these events (call only after its 2xx)."""
         with self._transaction("mark events as sent to the hub") as conn:
-            conn.executemany(
-                "INSERT OR IGNORE INTO pushed (channel, id, at) VALUES (?, ?, ?)",
-                [(channel, i, at) for i in ids],
-            )
+            outbox.mark(conn, ids, at, channel)

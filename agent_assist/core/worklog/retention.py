@@ -1,6 +1,6 @@
 """Retention and data-subject rights (GDPR art. 15, 17) for the event log.
 
-* Events are kept ``retention_days`` days (the setting of that name in ``core/settings.py``:
+* Events are kept ``retention_days`` days (the setting of that name in ``core/settings/``:
   default 90, which IT may enforce) and purged whole sessions at a time: a session goes
   when its *newest* event is older than the cutoff, so a report never sees a ticket with
   its start cut off.

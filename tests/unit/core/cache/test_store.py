@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from agent_assist.core.cache.migrations import LATEST, MIGRATIONS
 from agent_assist.core.cache.store import Store
@@ -16,6 +15,7 @@ from agent_assist.core.errors import NotFoundError, PackError, StoreError
 from agent_assist.core.knowledge.checks import validate_pack
 from agent_assist.core.knowledge.models import Kind
 from agent_assist.core.knowledge.packs import import_pack_dir
+from agent_assist.core.worklog.clock import FakeClock
 from tests.packs import GOOD_FILES, write_pack
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -23,7 +23,7 @@ T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "data" / "k.sqlite3", clock=lambda: T0) as s:
+    with Store(tmp_path / "data" / "k.sqlite3", clock=FakeClock(T0)) as s:
         yield s
 
 
@@ -126,7 +126,7 @@ def test_migration_from_v1_keeps_data(tmp_path: Path) -> None:
     """A cache written by the first release (schema 1) upgrades with its items intact."""
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
-    MIGRATIONS[0](sqlite_utils.Database(conn))
+    MIGRATIONS[0](conn)
     conn.execute("PRAGMA user_version = 1")
     conn.execute(
         "INSERT INTO items (kind, item_id, pack, version, content_hash, title, summary, "

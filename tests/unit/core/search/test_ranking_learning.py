@@ -12,6 +12,7 @@ from agent_assist.core.knowledge.models import Kind
 from agent_assist.core.search.ranking import persist
 from agent_assist.core.search.ranking.feedback import MAX_PRIOR, usage_prior
 from agent_assist.core.search.suggester import Suggester
+from agent_assist.core.worklog.clock import FakeClock
 from tests.unit.core.search.ranking_pack import make_store
 
 AMBIGUOUS = "there is a problem with my account"
@@ -70,7 +71,7 @@ def test_usage_priors_are_bounded_and_cannot_bury_a_clear_answer(store: Store) -
     assert usage_prior(0, "", now) == 0
     for _ in range(200):
         store.record_use(Kind.SOP, "payout-missing")
-    suggester = Suggester(store, clock=lambda: now)
+    suggester = Suggester(store, clock=FakeClock(now))
     assert suggester.suggest("i forgot my password", limit=1)[0].id == "forgot-password"
 
 

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from agent_assist.core.errors import EventLogError
-from agent_assist.core.privacy import ticket_hash
+from agent_assist.core.privacy import TeamKey, ticket_hash
 from agent_assist.core.worklog.clock import FakeClock
 from agent_assist.core.worklog.events import DB_NAME, LATEST, Event, EventLog, EventType, Outcome
 
-SECRET = b"k" * 32
+SECRET = TeamKey("test", b"k" * 32)
 
 
 @pytest.fixture

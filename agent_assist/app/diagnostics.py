@@ -6,6 +6,7 @@ to report, not a crash.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -100,11 +101,12 @@ def check_keyring() -> Check:
 
 
 def _qt_platform_dir() -> Path | None:
-    try:
-        import PySide6
-    except ImportError:
+    """Where PySide6's platform plugins are, found without importing Qt (the application
+    layer stays Qt-free; the check is about files on disk)."""
+    spec = importlib.util.find_spec("PySide6")
+    if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms"
+    return Path(next(iter(spec.submodule_search_locations))) / "Qt" / "plugins" / "platforms"
 
 
 def check_qt_platform() -> Check:

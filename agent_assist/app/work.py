@@ -1,33 +1,27 @@
-"""What the window records about the agent's work, as plain calls (no Qt).
+"""Recording the agent's work: tickets, checklist runs, macro use, acknowledgements, gaps.
 
-Tickets, checklist steps, macro use, acknowledgements and reported gaps all go through the
-one :class:`~agent_assist.core.worklog.sessions.SessionService`, exactly as the ``session`` CLI
-does, so the timer the agent sees and the reports leads read are folded from the same events.
-Every method runs on the task worker (:mod:`agent_assist.ui.tasks`), never the GUI thread.
+Everything goes through the one :class:`~agent_assist.core.worklog.sessions.SessionService`,
+with the context's one clock and agent id, exactly as the ``session`` commands do, so the timer
+the agent sees and the reports leads read are folded from the same events.  In the app every
+method runs on the task worker (:mod:`agent_assist.ui.tasks`), never the GUI thread.
 """
 
 from __future__ import annotations
 
-import getpass
-import os
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent_assist.core.cache.store import Store
 from agent_assist.core.knowledge.models import Kind
-from agent_assist.core.worklog.acks import acknowledged
 from agent_assist.core.worklog.checklist import ChecklistRun, RunFile
-from agent_assist.core.worklog.clock import Clock, SystemClock
 from agent_assist.core.worklog.durations import SopRef
 from agent_assist.core.worklog.events import EventLog, Outcome
 from agent_assist.core.worklog.sessions import Gap, SessionService
 
-AGENT_ENV = "AGENT_ASSIST_AGENT_ID"
-
-
-def default_agent_id() -> str:
-    """Same rule as the ``session`` CLI: ``$AGENT_ASSIST_AGENT_ID``, else the login name."""
-    return os.environ.get(AGENT_ENV) or getpass.getuser()
+if TYPE_CHECKING:
+    from agent_assist.app.acks import AckBook
+    from agent_assist.app.context import AppContext
+    from agent_assist.core.worklog.clock import Clock
 
 
 @dataclass(frozen=True)
@@ -46,19 +40,36 @@ class WorkState:
 
 
 class WorkLog:
-    def __init__(
-        self,
-        store: Store,
-        events: EventLog,
-        data_dir: Path,
-        clock: Clock | None = None,
-        agent_id: str | None = None,
-    ) -> None:
-        self.store, self.events = store, events
-        self.sessions = SessionService(
-            events, clock or SystemClock(), agent_id or default_agent_id()
-        )
-        self.runs = RunFile(data_dir)
+    """The work-recording use cases over one :class:`~agent_assist.app.context.AppContext`."""
+
+    def __init__(self, ctx: AppContext, acks: AckBook) -> None:
+        self._ctx, self._acks = ctx, acks
+        self.runs = RunFile(ctx.data_dir)
+        self._sessions: SessionService | None = None
+
+    @property
+    def sessions(self) -> SessionService:
+        """Opened on first use (on the worker): opening the log purges expired events."""
+        if self._sessions is None:
+            self._sessions = SessionService(self._ctx.events, self._ctx.clock, self._ctx.agent_id)
+        return self._sessions
+
+    @property
+    def context(self) -> AppContext:
+        return self._ctx
+
+    @property
+    def clock(self) -> Clock:
+        """The one clock: what the checklist's step timer reads, as the reports do."""
+        return self._ctx.clock
+
+    @property
+    def store(self) -> Store:
+        return self._ctx.store
+
+    @property
+    def events(self) -> EventLog:
+        return self._ctx.events
 
     # -- tickets ---------------------------------------------------------------------------
     def state(self) -> WorkState:
@@ -77,6 +88,13 @@ class WorkLog:
     def pause(self) -> WorkState:
         self.sessions.pause()
         return self.state()
+
+    def pause_all(self) -> None:
+        """Pause every running ticket: on quit its time stops with the app, instead of
+        counting the hours it is closed (a crash still leaves a gap to confirm or trim)."""
+        for status in self.sessions.status():
+            if not status.timing.paused:
+                self.sessions.pause(status.timing.ticket)
 
     def resume(self) -> WorkState:
         self.sessions.resume()
@@ -137,6 +155,7 @@ class WorkLog:
 
     def acknowledge(self, sop_id: str, version: int) -> None:
         self.sessions.acknowledge(SopRef(sop_id, version))
+        self._acks.add(sop_id, version)
 
-    def acknowledged(self) -> set[tuple[str, int]]:
-        return acknowledged(self.events, self.sessions.agent_id)
+    def acknowledged(self) -> frozenset[tuple[str, int]]:
+        return self._acks.acked()

@@ -1,17 +1,13 @@
 """The PII scrubber as a table of real-world formats plus hypothesis fuzzing (never raises,
-idempotent, generated PII never survives), and the keyed ticket hash."""
+idempotent, generated PII never survives).  The keyed ticket hash: test_tickets.py."""
 
 from __future__ import annotations
-
-import stat
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from agent_assist.core.privacy import iban_ok, luhn_ok, scrub, team_secret, ticket_hash
+from agent_assist.core.privacy import iban_ok, luhn_ok, scrub
 
 # (text, expected) — each line is a format seen in real support tickets.
 PII_TABLE: list[tuple[str, str]] = [
@@ -218,24 +214,3 @@ def test_generated_values_are_valid() -> None:
 )
 def test_luhn(digits: str, ok: bool) -> None:
     assert luhn_ok(digits) is ok or digits == ""
-
-
-# -- ticket hashing ---------------------------------------------------------------------------
-
-
-def test_ticket_hash_is_keyed_and_stable() -> None:
-    a, b = b"a" * 32, b"b" * 32
-    assert ticket_hash("T-1001", a) == ticket_hash(" T-1001 ", a)
-    assert ticket_hash("T-1001", a) != ticket_hash("T-1001", b)
-    assert ticket_hash("T-1001", a) != ticket_hash("T-1002", a)
-    assert "1001" not in ticket_hash("T-1001", a)
-    assert ticket_hash("T-1001", a).startswith("t-")
-
-
-def test_team_secret_is_created_once_private(tmp_path: Path) -> None:
-    first = team_secret(tmp_path / "data")
-    assert len(first) == 32
-    assert team_secret(tmp_path / "data") == first
-    if sys.platform != "win32":
-        mode = stat.S_IMODE((tmp_path / "data" / "team-secret").stat().st_mode)
-        assert mode == 0o600
