@@ -17,12 +17,14 @@ from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 import agent_assist
-from agent_assist.hub import errors, routes_knowledge, routes_team
+from agent_assist.hub import errors, openapi, routes_knowledge, routes_team
 from agent_assist.hub.db import Database
+from agent_assist.hub.gate import BODY_TIMEOUT, Gate
 from agent_assist.hub.http import HubMiddleware
 from agent_assist.hub.ingest import count_events
 from agent_assist.hub.keys import key_info, load_or_create_key
 from agent_assist.hub.knowledge import head
+from agent_assist.hub.ratelimit import RateLimits
 from agent_assist.hub.state import Hub, HubState
 
 log = logging.getLogger(__name__)
@@ -34,14 +36,21 @@ def create_app(
     *,
     keepalive: float = 15.0,
     poll_seconds: float = 1.0,
+    limits: RateLimits | None = None,
+    docs: bool = False,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> FastAPI:
     """A hub on ``database_url`` (PostgreSQL) or the SQLite file in ``data_dir``.
 
     ``keepalive`` is the SSE keep-alive interval; ``poll_seconds`` how often this replica
-    looks for changes published through other replicas."""
+    looks for changes published through other replicas; ``limits`` the rate limits;
+    ``docs`` serves Swagger UI at ``/docs`` (its assets come from a CDN, so it is off unless
+    asked for); ``body_timeout`` is how long a request body may stall."""
     db = Database.open(database_url, data_dir)
     log.info("hub database: %s", db.kind)
-    state = HubState(db, data_dir, load_or_create_key(data_dir), keepalive, poll_seconds)
+    state = HubState(
+        db, data_dir, load_or_create_key(data_dir), keepalive, poll_seconds, limits or RateLimits()
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,40 +72,21 @@ def create_app(
         version=agent_assist.__version__,
         description="Team hub: publish SOPs and macros, delta feed, push, events, reports.",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url="/docs/oauth2-redirect" if docs else None,
     )
     app.state.hub = state
     errors.install(app)
     app.include_router(routes_knowledge.router)
     app.include_router(routes_team.router)
     _system_routes(app)
-    app.add_middleware(HubMiddleware, metrics=state.metrics)
-    _declare_bearer_auth(app)
+    app.add_middleware(
+        Gate, hub=app, tokens=state.tokens, limiter=state.limiter, body_timeout=body_timeout
+    )
+    app.add_middleware(HubMiddleware, metrics=state.metrics)  # outermost: sees every refusal
+    openapi.install(app)
     return app
-
-
-def _declare_bearer_auth(app: FastAPI) -> None:
-    """Put the bearer scheme into the OpenAPI document (auth itself is ``state.require``)."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = build()
-            schema.setdefault("components", {})["securitySchemes"] = {
-                "bearer": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "A token from `agent-assist-hub token create`",
-                }
-            }
-            public = {"/healthz", "/metrics", "/v1/hub-key"}
-            for path, item in schema["paths"].items():
-                if path not in public:
-                    for operation in item.values():
-                        operation["security"] = [{"bearer": []}]
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _system_routes(app: FastAPI) -> None:

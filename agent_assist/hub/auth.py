@@ -2,6 +2,10 @@
 
 A plain hash (no salt, no slow KDF) is right here: the token is 256 random bits, so there is
 nothing to guess, and a fast hash keeps the per-request lookup cheap.
+
+A token may carry an expiry (``expires_at``); every change to the table (create, revoke)
+increments the ``tokens`` counter in the same transaction, which is how every replica learns
+of a revocation on its next request (``tokencheck.py``).
 """
 
 from __future__ import annotations
@@ -49,40 +53,104 @@ class Caller:
     role: Role
 
 
+@dataclass(frozen=True)
+class TokenRow:
+    """An unrevoked token as stored: who holds it and until when (``None``: no expiry)."""
+
+    caller: Caller
+    expires_at: dt.datetime | None
+
+    def expired(self, now: dt.datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def time_text(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def now_text() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return time_text(dt.datetime.now(dt.UTC))
 
 
-def create_token(db: Database, name: str, role: Role) -> str:
+def parse_time(text: str) -> dt.datetime:
+    """A time this module wrote (``time_text``)."""
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def parse_expiry(text: str, now: dt.datetime | None = None) -> dt.datetime | None:
+    """``--expires``: a span from now (``30d``, ``12h``, ``2w``), an ISO 8601 time (naive:
+    UTC), or ``never``.  The result lies in the future and before the year 2100."""
+    from agent_assist.core.worklog.durations import parse_span
+
+    now = now or dt.datetime.now(dt.UTC)
+    if text.strip().lower() == "never":
+        return None
+    try:
+        when = now + parse_span(text)
+    except (OverflowError, ValueError):
+        raise TokenError(f"expiry '{text}' is out of range (years 2000-2099)") from None
+    except AgentAssistError:
+        try:
+            when = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise TokenError(
+                f"expiry '{text}' is neither a span (30d, 12h), an ISO 8601 time nor 'never'"
+            ) from None
+        when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    if not 2000 <= when.year <= 2099:
+        raise TokenError(f"expiry '{text}' is out of range (years 2000-2099)")
+    if when <= now:
+        raise TokenError(f"expiry '{text}' is not in the future")
+    return when
+
+
+def _changed(tx: Any) -> None:
+    """Every token change moves the counter replicas compare before trusting their cache."""
+    tx.execute("UPDATE counters SET value = value + 1 WHERE name = 'tokens'")
+
+
+def create_token(db: Database, name: str, role: Role, expires_at: dt.datetime | None = None) -> str:
     """A new token for ``name``; the only time the token itself is ever seen."""
     if not NAME_RE.match(name):
         raise TokenError(
             f"'{name}' is not a token name (expected 1-100 letters, digits, '.', '_', '@', '-')"
         )
+    if expires_at is not None and not 2000 <= expires_at.year <= 2099:
+        raise TokenError(f"expiry {expires_at} is out of range (years 2000-2099)")
     token = secrets.token_urlsafe(32)
+    expires = time_text(expires_at) if expires_at is not None else None
     with db.transaction() as tx:
         row = tx.execute("SELECT revoked_at FROM tokens WHERE name = ?", (name,)).fetchone()
         if row is not None and row[0] is None:
             raise TokenError(f"a token named '{name}' exists already (revoke it first)")
         tx.execute("DELETE FROM tokens WHERE name = ?", (name,))
         tx.execute(
-            "INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)",
-            (name, role.label, token_hash(token), now_text()),
+            "INSERT INTO tokens (name, role, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            (name, role.label, token_hash(token), now_text(), expires),
         )
+        _changed(tx)
     return token
 
 
 def list_tokens(db: Database) -> list[dict[str, Any]]:
     with db.read() as tx:
         rows = tx.execute(
-            "SELECT name, role, created_at, revoked_at FROM tokens ORDER BY name"
+            "SELECT name, role, created_at, revoked_at, expires_at FROM tokens ORDER BY name"
         ).fetchall()
+    now = dt.datetime.now(dt.UTC)
     return [
-        {"name": r[0], "role": r[1], "created_at": r[2], "revoked_at": r[3], "active": not r[3]}
+        {
+            "name": r[0],
+            "role": r[1],
+            "created_at": r[2],
+            "revoked_at": r[3],
+            "expires_at": r[4],
+            "active": not r[3] and not (r[4] and parse_time(r[4]) <= now),
+        }
         for r in rows
     ]
 
@@ -93,24 +161,45 @@ def revoke_token(db: Database, name: str) -> None:
             "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
             (now_text(), name),
         ).rowcount
+        if changed:
+            _changed(tx)
     if not changed:
         raise TokenError(f"no active token named '{name}'")
 
 
-def authenticate(db: Database, token: str) -> Caller | None:
-    """The caller holding ``token``, or ``None`` for an unknown or revoked one."""
+def lookup(db: Database, hashed: str) -> TokenRow | None:
+    """The unrevoked token with SHA-256 ``hashed`` (expired or not), or ``None``."""
     with db.read() as tx:
         row = tx.execute(
-            "SELECT name, role FROM tokens WHERE hash = ? AND revoked_at IS NULL",
-            (token_hash(token),),
+            "SELECT name, role, expires_at FROM tokens WHERE hash = ? AND revoked_at IS NULL",
+            (hashed,),
         ).fetchone()
-    return None if row is None else Caller(str(row[0]), Role.parse(str(row[1])))
+    if row is None:
+        return None
+    expires = parse_time(str(row[2])) if row[2] else None
+    return TokenRow(Caller(str(row[0]), Role.parse(str(row[1]))), expires)
+
+
+def generation(db: Database) -> int:
+    """The ``tokens`` counter: it moves whenever any token is created or revoked."""
+    with db.read() as tx:
+        return int(tx.execute("SELECT value FROM counters WHERE name = 'tokens'").fetchone()[0])
+
+
+def authenticate(db: Database, token: str) -> Caller | None:
+    """The caller holding ``token``, or ``None`` for an unknown, revoked or expired one."""
+    row = lookup(db, token_hash(token))
+    if row is None or row.expired(dt.datetime.now(dt.UTC)):
+        return None
+    return row.caller
 
 
 def active_agents(db: Database) -> list[str]:
     """Names of active agent tokens: the people acknowledgement coverage counts."""
     with db.read() as tx:
         rows = tx.execute(
-            "SELECT name FROM tokens WHERE role = 'agent' AND revoked_at IS NULL ORDER BY name"
+            "SELECT name, expires_at FROM tokens WHERE role = 'agent' AND revoked_at IS NULL "
+            "ORDER BY name"
         ).fetchall()
-    return [str(r[0]) for r in rows]
+    now = dt.datetime.now(dt.UTC)
+    return [str(r[0]) for r in rows if not (r[1] and parse_time(str(r[1])) <= now)]

@@ -7,8 +7,8 @@ commands other than ``serve`` work on the database directly (no running hub need
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -16,12 +16,26 @@ from pathlib import Path
 from typing import Any
 
 from agent_assist.core.errors import AgentAssistError
+from agent_assist.hub.serve import add_arguments as add_serve_arguments
 
-DEFAULT_PORT = 8750
 DATA_DIR_ENV = "AGENT_ASSIST_HUB_DATA_DIR"
 DATABASE_ENV = "AGENT_ASSIST_HUB_DATABASE"
-KEEPALIVE_ENV = "AGENT_ASSIST_HUB_SSE_KEEPALIVE"
-ACCESS_LOGGER = "agent_assist.hub.access"
+# The `hub` extra: a desktop install (`pip install agent-assist`) has none of these.
+SERVER_MODULES = ("fastapi", "uvicorn", "psycopg", "prometheus_client")
+SERVER_EXTRA_HINT = "the hub needs the server packages: pip install 'agent-assist[hub]'"
+
+
+def missing_server_modules() -> list[str]:
+    """The server packages that cannot be imported (without importing them: that is slow)."""
+    missing = []
+    for name in SERVER_MODULES:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.append(name)
+    return missing
 
 
 def _default_data_dir() -> Path:
@@ -45,24 +59,28 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agent-assist-hub", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", parents=[common], help="run the hub (HTTP)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
-    serve.add_argument("--sse-keepalive", type=float, default=15.0, help="seconds")
-    serve.add_argument("--log-level", default="info")
-    serve.add_argument(
-        "--no-access-log", action="store_true", help="no JSON access log (benchmarks)"
-    )
-    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve = sub.add_parser("serve", parents=[common], help="run the hub (HTTP or HTTPS)")
+    add_serve_arguments(serve)
 
     token = sub.add_parser("token", help="manage bearer tokens")
     tsub = token.add_subparsers(dest="token_command", required=True)
     create = tsub.add_parser("create", parents=[common], help="create a token (printed once)")
     create.add_argument("--role", required=True, choices=("agent", "lead", "admin"))
     create.add_argument("--name", required=True)
+    create.add_argument(
+        "--expires",
+        default="never",
+        metavar="WHEN",
+        help="when the token stops working: 30d, 12h, 2w, an ISO time, or never (default)",
+    )
     tsub.add_parser("list", parents=[common], help="list tokens (never the tokens themselves)")
     revoke = tsub.add_parser("revoke", parents=[common], help="revoke a token")
     revoke.add_argument("name")
+
+    secret = sub.add_parser("secret", help="the team's key for ticket hashes")
+    ssub = secret.add_subparsers(dest="secret_command", required=True)
+    ssub.add_parser("rotate", parents=[common], help="make a new key (old ones are kept)")
+    ssub.add_parser("list", parents=[common], help="list key ids (never the keys)")
 
     export = sub.add_parser("export-pack", parents=[common], help="write a signed offline pack")
     export.add_argument("out", type=Path, help="the zip to write")
@@ -79,50 +97,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _serve(args: argparse.Namespace, data_dir: Path) -> int:
-    import uvicorn
-
-    from agent_assist.hub.app import create_app
-
-    logging.basicConfig(level=args.log_level.upper(), format="%(message)s", stream=sys.stderr)
-    if args.no_access_log:
-        logging.getLogger(ACCESS_LOGGER).setLevel(logging.WARNING)
-    options = {
-        "host": args.host,
-        "port": args.port,
-        "access_log": False,  # the hub writes its own JSON access log
-        "log_level": args.log_level,
-        "timeout_graceful_shutdown": 3,
-        # Longer than a reverse proxy's upstream keep-alive (nginx: 60 s) and than a client's
-        # poll interval, so a kept-alive connection is not closed just as it is reused.
-        "timeout_keep_alive": 65,
-    }
-    if args.workers > 1:
-        # Each worker process builds its own app from the environment (uvicorn's factory
-        # mode); they share the database like replicas do.
-        os.environ[DATA_DIR_ENV] = str(data_dir)
-        if args.database:
-            os.environ[DATABASE_ENV] = args.database
-        os.environ[KEEPALIVE_ENV] = str(args.sse_keepalive)
-        uvicorn.run(f"{__name__}:app_from_env", factory=True, workers=args.workers, **options)
-    else:
-        uvicorn.run(create_app(args.database, data_dir, keepalive=args.sse_keepalive), **options)
-    return 0
-
-
 def app_from_env() -> Any:
-    """The app of one worker process of ``serve --workers N``."""
-    from agent_assist.hub.app import create_app
+    """The app of one worker process of ``serve --workers N`` (kept here for old units)."""
+    from agent_assist.hub.serve import app_from_env as build
 
-    keepalive = float(os.environ.get(KEEPALIVE_ENV, "15"))
-    return create_app(os.environ.get(DATABASE_ENV), _default_data_dir(), keepalive=keepalive)
+    return build()
+
+
+def _secret(args: argparse.Namespace, db: Any) -> None:
+    from agent_assist.hub import team_secret
+
+    if args.secret_command == "rotate":
+        key, previous = team_secret.rotate(db)
+        print(f"team key {key.key_id} is current (replaces {previous or 'none'}; old keys kept)")
+    else:
+        for k in team_secret.list_keys(db):
+            state = "current" if k["current"] else f"retired {k['retired_at']}"
+            print(f"{k['key_id']}\t{k['created_at']}\t{state}")
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     data_dir = args.data_dir or _default_data_dir()
     if args.command == "serve":
-        return _serve(args, data_dir)
+        from agent_assist.hub.serve import serve
+
+        return serve(args, data_dir, DATA_DIR_ENV, DATABASE_ENV)
 
     from agent_assist.hub import auth
     from agent_assist.hub.db import Database
@@ -131,14 +131,20 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "token":
             if args.token_command == "create":
-                print(auth.create_token(db, args.name, auth.Role.parse(args.role)))
+                expires = auth.parse_expiry(args.expires)
+                print(auth.create_token(db, args.name, auth.Role.parse(args.role), expires))
             elif args.token_command == "list":
                 for t in auth.list_tokens(db):
                     state = "active" if t["active"] else f"revoked {t['revoked_at']}"
-                    print(f"{t['name']}\t{t['role']}\t{t['created_at']}\t{state}")
+                    if not t["active"] and not t["revoked_at"]:
+                        state = f"expired {t['expires_at']}"
+                    until = f"expires {t['expires_at']}" if t["expires_at"] else "no expiry"
+                    print(f"{t['name']}\t{t['role']}\t{t['created_at']}\t{state}\t{until}")
             else:
                 auth.revoke_token(db, args.name)
                 print(f"revoked {args.name}")
+        elif args.command == "secret":
+            _secret(args, db)
         elif args.command == "export-pack":
             from agent_assist.hub.export import export_pack
 
@@ -161,6 +167,13 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    missing = missing_server_modules()
+    if missing:
+        print(
+            f"agent-assist-hub: {SERVER_EXTRA_HINT} (missing: {', '.join(missing)})",
+            file=sys.stderr,
+        )
+        sys.exit(1)
     try:
         code = run(argv)
     except AgentAssistError as exc:

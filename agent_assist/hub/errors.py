@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from agent_assist.hub.auth import TokenError
 from agent_assist.hub.db import HubStoreError
 from agent_assist.hub.knowledge import PublishRejectedError, UnknownItemError
+from agent_assist.hub.models import MAX_EVENTS
 
 CODES = {
     400: "bad_request",
@@ -24,10 +25,13 @@ CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "timeout",
     409: "conflict",
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid",
+    429: "rate_limited",
+    431: "headers_too_large",
     503: "unavailable",
 }
 
@@ -54,10 +58,25 @@ def _describe(err: dict[str, Any]) -> str:
     return f"{_where(tuple(err.get('loc', ())))}: {msg}"
 
 
+def _methods(request: Request) -> set[str]:
+    from agent_assist.hub.gate import api_routes
+
+    path = request.scope["path"]
+    methods: set[str] = set()
+    for info in api_routes(request.app):
+        if info.regex.match(path):
+            methods |= info.methods
+    return methods
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = list(exc.errors())
+        for e in errors:  # a batch of too many events is too large, not invalid
+            if e.get("type") == "too_long" and tuple(e.get("loc", ())) == ("body", "events"):
+                count = (e.get("ctx") or {}).get("actual_length", "too many")
+                return error(413, f"events: {count} events in one batch (at most {MAX_EVENTS})")
         messages = [_describe(e) for e in errors[:10]]
         more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
         fields = [
@@ -69,14 +88,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         response = error(exc.status_code, str(exc.detail))
-        if exc.status_code == 413:
+        for name, value in (exc.headers or {}).items():  # Retry-After, ...
+            response.headers[name] = value
+        if exc.status_code == 405:  # every method of the path, not only one route's
+            response.headers["Allow"] = ", ".join(sorted(_methods(request)))
+        if exc.status_code in (408, 413):  # the rest of the body is not read
             response.headers["Connection"] = "close"
         return response
 
     @app.exception_handler(PublishRejectedError)
     async def _rejected(request: Request, exc: PublishRejectedError) -> JSONResponse:
         first = exc.problems[0] if exc.problems else None
-        message = f"the pack has {len(exc.problems)} error(s); nothing was published"
+        message = f"the pack has {exc.total} error(s); nothing was published"
         if first is not None:
             message += f" (first: {first})"
         return error(422, message, problems=[p.to_json() for p in exc.problems])

@@ -1,7 +1,8 @@
-"""The hub's outer ASGI layer: body limits, metrics and one JSON access-log line per request.
+"""The hub's outer ASGI layer: metrics and one JSON access-log line per request.
 
 Written as plain ASGI middleware (not ``BaseHTTPMiddleware``) so streaming responses (the
-SSE stream) pass through untouched and the limit applies while the body is still arriving.
+SSE stream) pass through untouched.  Tokens, roles, body limits and rate limits are the
+gate's (``gate.py``), just inside this layer.
 """
 
 from __future__ import annotations
@@ -9,15 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-MIB = 1024 * 1024
-PUBLISH_LIMIT = 8 * MIB
-BODY_LIMIT = 1 * MIB
 ACCESS_LOG = logging.getLogger("agent_assist.hub.access")
 
 
@@ -45,16 +41,9 @@ class Metrics:
         )
 
 
-def _limit(path: str) -> int:
-    return PUBLISH_LIMIT if path == "/v1/publish" else BODY_LIMIT
-
-
-def _too_large(limit: int) -> str:
-    return f"request body is larger than {limit // MIB} MiB (the limit for this endpoint)"
-
-
 class HubMiddleware:
-    """Limit request bodies (413), count and time requests, write the access log."""
+    """Count and time requests, write the access log (outermost: it sees the gate's
+    refusals too)."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
@@ -65,18 +54,7 @@ class HubMiddleware:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        limit = _limit(scope["path"])
         status = 500
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise HTTPException(413, _too_large(limit))
-            return message
 
         async def counting_send(message: Message) -> None:
             nonlocal status
@@ -85,12 +63,7 @@ class HubMiddleware:
             await send(message)
 
         try:
-            declared = _content_length(scope)
-            if declared is not None and declared > limit:
-                await _send_json(send, 413, "too_large", _too_large(limit))
-                status = 413
-            else:
-                await self.app(scope, limited_receive, counting_send)
+            await self.app(scope, receive, counting_send)
         finally:
             self._record(scope, status, time.perf_counter() - start)
 
@@ -115,24 +88,3 @@ class HubMiddleware:
                     }
                 )
             )
-
-
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
-
-
-async def _send_json(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"error": code, "message": message}).encode()
-    headers: list[Any] = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

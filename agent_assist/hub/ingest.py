@@ -1,9 +1,11 @@
 """Events ingest: at-least-once delivery from clients becomes exactly-once storage.
 
 Each event is stored once, keyed on its UUID (``INSERT ... ON CONFLICT DO NOTHING``), so a
-client may resend a batch after any failure.  Free text is scrubbed again on arrival: the
-client scrubs before storing, and :func:`scrub` is idempotent, so a second pass costs nothing
-and protects the hub from an old or faulty client.
+client may resend a batch after any failure.  What is stored is cut to the allow-list
+(:mod:`agent_assist.core.worklog.shareable`, which the request model enforces too) and every
+free-text field is scrubbed again on arrival: the client scrubs before sending, and
+:func:`scrub` is idempotent, so a second pass costs little and protects the hub from an old or
+faulty client.
 """
 
 from __future__ import annotations
@@ -13,13 +15,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from agent_assist.core.privacy import scrub
+from agent_assist.core.worklog import shareable
 from agent_assist.core.worklog.clock import Instant
 from agent_assist.core.worklog.events import Event, EventType, Outcome
 from agent_assist.hub.auth import now_text
 from agent_assist.hub.db import Database
-
-SCRUBBED = ("query", "reason")
 
 
 def store_events(db: Database, events: Sequence[dict[str, Any]]) -> tuple[int, int]:
@@ -28,10 +28,7 @@ def store_events(db: Database, events: Sequence[dict[str, Any]]) -> tuple[int, i
     accepted = 0
     with db.transaction() as tx:
         for event in events:
-            body = dict(event)
-            for name in SCRUBBED:
-                if body.get(name) is not None:
-                    body[name] = scrub(body[name])
+            body = shareable.restrict(event)
             accepted += tx.execute(
                 "INSERT INTO events (id, agent_id, type, wall, session_id, body, received_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",

@@ -39,12 +39,21 @@ FEED_COLUMNS = (
 _SELECT_FEED = f"SELECT {', '.join(FEED_COLUMNS)} FROM changes"
 
 
+MAX_REPORTED = 100
+"""Problems sent back for a refused publish: the first ones, and how many there were."""
+
+
 class PublishRejectedError(Exception):
-    """The uploaded pack has errors; nothing was published."""
+    """The uploaded pack has errors; nothing was published.
+
+    ``problems`` holds at most :data:`MAX_REPORTED` of them (each message short, see
+    :class:`Problem`), so the answer stays small however broken the upload; ``total`` counts
+    them all."""
 
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s) in the pack")
-        self.problems = problems
+        self.total = len(problems)
+        self.problems = problems[:MAX_REPORTED]
 
 
 class UnknownItemError(Exception):

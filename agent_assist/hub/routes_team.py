@@ -1,17 +1,20 @@
-"""Team endpoints: events, acknowledgements, shared learning, reports, tokens."""
+"""Team endpoints: events, acknowledgements, shared learning, reports, tokens, the team's
+key for ticket hashes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from agent_assist.core.errors import AgentAssistError
-from agent_assist.hub import auth, learning, reports
+from agent_assist.hub import auth, learning, reports, team_secret
 from agent_assist.hub.auth import Role
 from agent_assist.hub.ingest import store_events
 from agent_assist.hub.models import (
-    MAX_EVENTS,
+    NO_NUL,
+    SINCE_PATTERN,
     AckIn,
     EventsIn,
     FeedbackIn,
@@ -33,10 +36,6 @@ def whoami(caller: AgentCaller) -> dict[str, str]:
 @router.post("/events")
 def events(body: EventsIn, caller: AgentCaller, state: Hub) -> dict[str, int]:
     """Store handle-time events once each (idempotent on `id`)."""
-    if len(body.events) > MAX_EVENTS:
-        raise HTTPException(
-            413, f"events: {len(body.events)} events in one batch (at most {MAX_EVENTS})"
-        )
     if caller.role < Role.LEAD:
         for i, event in enumerate(body.events):
             if event.agent_id != caller.name:
@@ -57,7 +56,7 @@ def ack(body: AckIn, caller: AgentCaller, state: Hub) -> dict[str, Any]:
 
 @router.get("/acks")
 def ack_coverage(
-    sop_id: Annotated[str, Query(max_length=200)],
+    sop_id: Annotated[str, Query(max_length=200, pattern=NO_NUL)],
     caller: LeadCaller,
     state: Hub,
     version: Version | None = None,
@@ -94,20 +93,22 @@ def put_threshold(body: ThresholdIn, caller: LeadCaller, state: Hub) -> dict[str
 def report_sops(
     caller: LeadCaller,
     state: Hub,
-    since: Annotated[str | None, Query(max_length=40)] = None,
+    since: Annotated[str | None, Query(max_length=60, pattern=SINCE_PATTERN)] = None,
 ) -> dict[str, Any]:
     """Per SOP version: sessions, median/p90 handle time, steps, skips, branches, outcomes,
     acknowledgement coverage."""
     try:
         start = reports.parse_since(since)
-    except AgentAssistError as exc:
-        raise HTTPException(422, f"since: {exc}") from None
+        if start is not None:
+            start.astimezone(dt.UTC)  # 0001-01-01T00:00+14:00 parses, but is before year 1
+    except (AgentAssistError, OverflowError, ValueError) as exc:
+        raise HTTPException(422, f"since: {exc or 'out of range'}") from None
     return reports.sop_report(state.db, start)
 
 
 @router.get("/reports/compare")
 def report_compare(
-    sop_id: Annotated[str, Query(max_length=200)],
+    sop_id: Annotated[str, Query(max_length=200, pattern=NO_NUL)],
     a: Version,
     b: Version,
     caller: LeadCaller,
@@ -123,14 +124,30 @@ def list_tokens(caller: AdminCaller, state: Hub) -> dict[str, Any]:
 
 
 @router.post("/tokens", status_code=201)
-def create_token(body: TokenIn, caller: AdminCaller, state: Hub) -> dict[str, str]:
+def create_token(body: TokenIn, caller: AdminCaller, state: Hub) -> dict[str, str | None]:
     """Create a token; the response is the only place the token is ever shown."""
-    token = auth.create_token(state.db, body.name, body.parsed_role)
-    return {"name": body.name, "role": body.role, "token": token}
+    token = auth.create_token(state.db, body.name, body.parsed_role, body.expires_at)
+    expires = auth.time_text(body.expires_at) if body.expires_at else None
+    return {"name": body.name, "role": body.role, "token": token, "expires_at": expires}
 
 
 @router.delete("/tokens/{name}")
 def revoke_token(name: Short, caller: AdminCaller, state: Hub) -> dict[str, str]:
-    auth.revoke_token(state.db, name)
-    state.tokens.clear()
+    auth.revoke_token(state.db, name)  # every replica refuses it from its next request on
     return {"revoked": name}
+
+
+@router.get("/team/secret")
+def get_team_secret(caller: AgentCaller, state: Hub, response: Response) -> dict[str, str]:
+    """The team's current key for ticket hashes (made on first need); agents hash with it
+    so one ticket hashes alike on every workstation."""
+    key = team_secret.current_key(state.db)
+    response.headers["Cache-Control"] = "no-store"
+    return {"key_id": key.key_id, "secret": key.hex}
+
+
+@router.post("/team/secret/rotate")
+def rotate_team_secret(caller: AdminCaller, state: Hub) -> dict[str, str | None]:
+    """A new current key; old keys stay, so hashes made under them remain attributable."""
+    key, previous = team_secret.rotate(state.db)
+    return {"key_id": key.key_id, "previous": previous}

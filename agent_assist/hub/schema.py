@@ -37,4 +37,20 @@ _V1 = (
     "count BIGINT NOT NULL, UNIQUE (sop_id, text))",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1,)
+# The team's keys for ticket hashes (hub/team_secret.py): the newest is current, older ones
+# stay so hashes made under them remain attributable.  The counter row serializes creation.
+_V2 = (
+    "CREATE TABLE team_keys (seq BIGINT PRIMARY KEY, key_id TEXT NOT NULL UNIQUE, "
+    "secret TEXT NOT NULL, created_at TEXT NOT NULL, retired_at TEXT)",
+    "INSERT INTO counters (name, value) VALUES ('team_keys', 0)",
+)
+
+# Token expiry, and a counter that every token change increments: each request reads it (one
+# row, one read shared by the requests that wait together, see ``tokencheck.py``), so a token
+# revoked through any replica or the CLI is refused by every replica on its next request.
+_V3 = (
+    "ALTER TABLE tokens ADD COLUMN expires_at TEXT",
+    "INSERT INTO counters (name, value) VALUES ('tokens', 0)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)

@@ -1,14 +1,19 @@
 """The hub's HTTP API (``docs/hub-api.md``) as typed calls.
 
 TLS verification is always on; ``ca_bundle`` (the setting of the same name) adds a PEM file of
-CAs for corporate TLS-inspecting proxies.  Every fault becomes a :mod:`agent_assist.sync.errors`
-error: the network (:class:`HubUnreachableError`), the token (:class:`AuthFailedError`), our
-request (:class:`HubRejectedError`), the hub (:class:`HubFailedError`) or its reply
-(:class:`MalformedReplyError`).  The HTTP client is injected so tests can pass a transport.
+CAs for corporate TLS-inspecting proxies.  Plain ``http://`` is for a hub on this machine only:
+to another machine it would carry the token in the clear, so :class:`HubClient` refuses it
+(:class:`PlainHttpRefusedError`) unless the ``insecure_http`` setting allows it, and a signing
+key learned over it is never pinned (:attr:`HubClient.trusted_transport`).  Every fault
+becomes a :mod:`agent_assist.sync.errors` error: the network (:class:`HubUnreachableError`),
+the token (:class:`AuthFailedError`), our request (:class:`HubRejectedError`), the hub or a
+rate limit (:class:`HubFailedError`) or its reply (:class:`MalformedReplyError`).  The HTTP
+client is injected so tests can pass a transport.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import ssl
 import threading
@@ -18,6 +23,8 @@ from typing import Any
 import httpx
 
 from agent_assist import __version__
+from agent_assist.core.errors import SyncError
+from agent_assist.core.privacy import TeamKey, TeamSecretError
 from agent_assist.sync import wire
 from agent_assist.sync.errors import (
     AuthFailedError,
@@ -36,6 +43,39 @@ MAX_EVENTS_PER_BATCH = 500
 def normalize_url(url: str) -> str:
     """The hub's base URL as keys and requests use it: no trailing slash."""
     return url.strip().rstrip("/")
+
+
+class PlainHttpRefusedError(SyncError):
+    """A hub on another machine given as ``http://``: the token would travel in the clear."""
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` names this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    host = httpx.URL(url).host.lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def trusted_transport(url: str) -> bool:
+    """HTTPS, or plain HTTP that never leaves this machine: what a signing key may be pinned
+    from, and what a token may be sent over without the ``insecure_http`` setting."""
+    return httpx.URL(url).scheme == "https" or is_loopback(url)
+
+
+def plain_http_refusal(url: str, insecure_http: bool = False) -> str | None:
+    """Why ``url`` must not be used (plain HTTP to another machine), or ``None``."""
+    if insecure_http or trusted_transport(url):
+        return None
+    return (
+        f"refusing plain http:// to the hub {url}: the token would cross the network in the "
+        "clear (and the hub's signing key could not be trusted). Use https://; if this "
+        "network is trusted, log in with 'agent-assist login --insecure-http' (or set the "
+        "insecure_http setting)"
+    )
 
 
 def make_http(base_url: str, ca_bundle: str = "", timeout: httpx.Timeout = TIMEOUT) -> httpx.Client:
@@ -58,11 +98,20 @@ def make_http(base_url: str, ca_bundle: str = "", timeout: httpx.Timeout = TIMEO
 
 
 class HubClient:
-    """Calls of one hub with one token.  ``http`` must have the hub as its ``base_url``."""
+    """Calls of one hub with one token.  ``http`` must have the hub as its ``base_url``;
+    plain HTTP to another machine raises :class:`PlainHttpRefusedError` unless
+    ``insecure_http``."""
 
-    def __init__(self, http: httpx.Client, token: str) -> None:
+    def __init__(self, http: httpx.Client, token: str, *, insecure_http: bool = False) -> None:
         self.http = http
         self.base_url = str(http.base_url).rstrip("/")
+        refusal = plain_http_refusal(self.base_url, insecure_http)
+        if refusal is not None:
+            http.close()
+            raise PlainHttpRefusedError(refusal)
+        self.trusted_transport = trusted_transport(self.base_url)
+        """Whether a signing key learned here may be pinned (never over plain HTTP to
+        another machine)."""
         self._auth = {"Authorization": f"Bearer {token}"}
 
     def close(self) -> None:
@@ -98,6 +147,17 @@ class HubClient:
 
     def hub_key(self) -> wire.HubKey:
         return wire.parse_hub_key(self._json("GET", "/v1/hub-key", auth=False))
+
+    def team_secret(self) -> TeamKey:
+        """The team's current key for ticket hashes; an empty or malformed one is refused."""
+        data = self._json("GET", "/v1/team/secret")
+        fields = (data.get("key_id"), data.get("secret")) if isinstance(data, dict) else ()
+        if len(fields) != 2 or not all(isinstance(f, str) for f in fields):
+            raise MalformedReplyError("GET /v1/team/secret: expected key_id and secret strings")
+        try:
+            return TeamKey.from_hex(str(fields[0]), str(fields[1]), f"the hub {self.base_url}")
+        except TeamSecretError as exc:
+            raise MalformedReplyError(f"GET /v1/team/secret: {exc}") from exc
 
     def changes(self, since: int, *, limit: int = 500, etag: str = "") -> wire.ChangesPage | None:
         """One page of the feed after ``since``; None when ``etag`` is still current (304)."""
@@ -208,9 +268,14 @@ def _raise_for_status(
             if status == 401
             else "your token's role may not do this"
         )
-        raise AuthFailedError(f"hub {base_url} refused {what} ({status}{detail}); {hint}")
+        raise AuthFailedError(f"hub {base_url} refused {what} ({status}{detail}); {hint}", status)
     if status >= 500:
         raise HubFailedError(f"hub {base_url} failed on {what} ({status}{detail}); try later")
+    if status == 429:
+        wait = response.headers.get("Retry-After", "a while")
+        raise HubFailedError(
+            f"hub {base_url} is limiting {what} ({status}{detail}); retry in {wait} s"
+        )
     if status < 400:
         where = response.headers.get("Location", "?")
         raise HubRejectedError(

@@ -20,6 +20,10 @@ class HubUnreachableError(SyncError):
 class AuthFailedError(SyncError):
     """The hub refused the token (401) or its role (403), or there is no token."""
 
+    def __init__(self, message: str, status: int = 401) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 class HubRejectedError(SyncError):
     """The hub answered with a 4xx naming what it did not accept; ``problems`` carries a

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent_assist.core.cache.store import Store
+from agent_assist.core.privacy import TeamKey
 from agent_assist.core.worklog.events import Event, EventLog
 from agent_assist.sync.client import MAX_EVENTS_PER_BATCH, HubClient
 from agent_assist.sync.errors import HubRejectedError
@@ -38,7 +39,7 @@ def push_events(
     client: HubClient,
     log_: EventLog,
     agent_name: str,
-    secret: bytes,
+    key: TeamKey,
     now: str,
     *,
     after_batch: Callable[[int], None] | None = None,
@@ -53,7 +54,7 @@ def push_events(
         batch = log_.unpushed(MAX_EVENTS_PER_BATCH)
         if not batch:
             break
-        _send(client, batch, agent_name, secret, result)
+        _send(client, batch, agent_name, key, result)
         if before_mark is not None:
             before_mark(n)
         log_.mark_pushed([e.id for e in batch], now)
@@ -62,17 +63,17 @@ def push_events(
     return result
 
 
-def _shareable(event: Event, agent_name: str, secret: bytes) -> dict[str, object]:
-    data = event.to_shareable(secret)
+def _shareable(event: Event, agent_name: str, key: TeamKey) -> dict[str, object]:
+    data = event.to_shareable(key)
     data["agent_id"] = agent_name  # the hub knows this agent by its token's name
     return data
 
 
 def _send(
-    client: HubClient, batch: list[Event], agent_name: str, secret: bytes, result: PushResult
+    client: HubClient, batch: list[Event], agent_name: str, key: TeamKey, result: PushResult
 ) -> None:
     try:
-        reply = client.push_events([_shareable(e, agent_name, secret) for e in batch])
+        reply = client.push_events([_shareable(e, agent_name, key) for e in batch])
     except HubRejectedError as exc:
         if exc.status not in (413, 422):
             raise
@@ -83,8 +84,8 @@ def _send(
             result.rejected += 1
             return
         half = len(batch) // 2  # find the refused event(s) without losing the others
-        _send(client, batch[:half], agent_name, secret, result)
-        _send(client, batch[half:], agent_name, secret, result)
+        _send(client, batch[:half], agent_name, key, result)
+        _send(client, batch[half:], agent_name, key, result)
         return
     result.events += reply.accepted + reply.duplicates
     result.duplicates += reply.duplicates

@@ -93,6 +93,8 @@ class RunningHub:
     keepalive: float = 15.0
     access_log: bool = True
     workers: int = 1
+    extra_args: list[str] = field(default_factory=list)
+    """More ``serve`` options (``--limit-writes 0``, ``--docs``, ...)."""
     tokens: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=lambda: dict(ROLE_NAMES))
     process: subprocess.Popen[str] | None = None
@@ -145,6 +147,7 @@ class RunningHub:
         args = ["serve", "--port", str(self.port), "--sse-keepalive", str(self.keepalive)]
         args += [] if self.access_log else ["--no-access-log"]
         args += ["--workers", str(self.workers)] if self.workers > 1 else []
+        args += self.extra_args
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
             self.command(*args),
@@ -309,12 +312,13 @@ def session_events(
     *,
     start: Any = None,
     outcome: str = "resolved",
-    secret: bytes = b"team-secret",
+    secret: bytes = b"team-secret".ljust(32, b"-"),
 ) -> list[dict[str, Any]]:
     """The shareable events of one ended ticket of ``agent`` spending ``seconds`` in SOP
     ``sop_id`` version ``version`` (a started, opened, one step, ended session)."""
     import datetime as dt
 
+    from agent_assist.core.privacy import TeamKey
     from agent_assist.core.worklog.clock import Instant
     from agent_assist.core.worklog.events import Event, EventType, Outcome
 
@@ -332,4 +336,4 @@ def session_events(
         Event(EventType.STEP_COMPLETED, at(seconds / 2), step_id="check", **common),
         Event(EventType.TICKET_ENDED, at(seconds), outcome=Outcome(outcome), **common),
     ]
-    return [e.to_shareable(secret) for e in events]
+    return [e.to_shareable(TeamKey("test", secret)) for e in events]

@@ -42,6 +42,8 @@ ENDPOINTS: list[tuple[str, str, Any, dict[str, Any], str | None]] = [
     ("GET", "/v1/tokens", None, {}, "admin"),
     ("POST", "/v1/tokens", {"name": "matrix-made", "role": "agent"}, {}, "admin"),
     ("DELETE", "/v1/tokens/matrix-made", None, {}, "admin"),
+    ("GET", "/v1/team/secret", None, {}, "agent"),
+    ("POST", "/v1/team/secret/rotate", None, {}, "admin"),
 ]
 
 

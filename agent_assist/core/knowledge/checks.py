@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from agent_assist.core.knowledge.fieldreader import FieldReader
 from agent_assist.core.knowledge.models import BUILTIN_PLACEHOLDERS, END, Kind, Macro, Sop
-from agent_assist.core.knowledge.problems import Problem, Severity
+from agent_assist.core.knowledge.problems import Problem, Severity, excerpt
 from agent_assist.core.knowledge.reader import LoadedItem, LoadedPack, read_pack
 from agent_assist.core.knowledge.yamlsource import split_front_matter
 
-PLACEHOLDER_RE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 NAME_RE = re.compile(r"[a-z_][a-z0-9_]*\Z")
 
 
@@ -64,6 +64,7 @@ def _check_sop(sop: Sop, fr: FieldReader, macro_ids: set[str]) -> None:
             )
     ids: dict[str, int] = {}
     all_ids = {s.id for s in sop.steps if s.id}
+    known = excerpt(", ".join([*sorted(all_ids), END]), 200)
     for i, step in enumerate(sop.steps):
         if not step.id:
             continue
@@ -91,14 +92,13 @@ def _check_sop(sop: Sop, fr: FieldReader, macro_ids: set[str]) -> None:
             if choice.label and choice.label in labels:
                 fr.error(
                     ("steps", i, "choices", j, "label"),
-                    f"duplicate choice '{choice.label}' (expected unique labels)",
+                    f"duplicate choice '{excerpt(choice.label)}' (expected unique labels)",
                 )
             labels.add(choice.label)
             if choice.next and choice.next != END and choice.next not in all_ids:
-                known = ", ".join([*sorted(all_ids), END])
                 fr.error(
                     ("steps", i, "choices", j, "next"),
-                    f"unknown step '{choice.next}' (expected one of: {known})",
+                    f"unknown step '{excerpt(choice.next)}' (expected one of: {known})",
                 )
     _check_paths(sop, fr)
 
@@ -127,14 +127,17 @@ def _check_paths(sop: Sop, fr: FieldReader) -> None:
             continue
         reachable.add(sid)
         todo.extend(graph.get(sid, []))
+    leading_to: dict[str, list[str]] = {}
+    for sid, nexts in graph.items():
+        for n in nexts:
+            leading_to.setdefault(n, []).append(sid)
     finishing = {END}
-    changed = True
-    while changed:
-        changed = False
-        for sid, nexts in graph.items():
-            if sid not in finishing and any(n in finishing for n in nexts):
+    todo = [END]
+    while todo:  # walk back from 'end': linear, however long the checklist
+        for sid in leading_to.get(todo.pop(), []):
+            if sid not in finishing:
                 finishing.add(sid)
-                changed = True
+                todo.append(sid)
     for i, step in enumerate(sop.steps):
         if step.id not in reachable:
             fr.warning(
@@ -155,30 +158,39 @@ def _check_macro(item: LoadedItem, fr: FieldReader) -> None:
     body_text, body_line = (parts[1], parts[2]) if parts else ("", 0)
     declared = {f.name for f in macro.fields}
     used: set[str] = set()
-    for match in PLACEHOLDER_RE.finditer(body_text):
-        line = body_line + body_text.count("\n", 0, match.start())
-        name = match.group(1).strip()
+    for offset, token in _placeholders(body_text):
+        line = body_line + offset
+        name = token[2:-2].strip()
         if not NAME_RE.match(name):
-            fr.problems.append(
-                Problem(
-                    item.source.path,
-                    line,
-                    "body",
-                    f"'{match.group(0)}' is not a valid placeholder (expected "
-                    "{{name}} with lowercase letters, digits and '_')",
-                )
+            fr.error(
+                ("body",),
+                f"'{excerpt(token)}' is not a valid placeholder (expected "
+                "{{name}} with lowercase letters, digits and '_')",
+                line=line,
             )
             continue
         used.add(name)
         if name not in declared and name not in BUILTIN_PLACEHOLDERS:
-            fr.problems.append(
-                Problem(
-                    item.source.path,
-                    line,
-                    "body",
-                    f"placeholder '{name}' is not declared (expected it under "
-                    f"'fields', or one of {', '.join(BUILTIN_PLACEHOLDERS)})",
-                )
+            fr.error(
+                ("body",),
+                f"placeholder '{excerpt(name)}' is not declared (expected it under "
+                f"'fields', or one of {', '.join(BUILTIN_PLACEHOLDERS)})",
+                line=line,
             )
     for name in sorted(declared - used):
-        fr.warning(("fields", name), f"field '{name}' is never used in the template")
+        fr.warning(("fields", name), f"field '{excerpt(name)}' is never used in the template")
+
+
+def _placeholders(text: str) -> Iterator[tuple[int, str]]:
+    """``(line offset, "{{...}}")`` for each ``{{`` and the first ``}}`` after it, in order.
+
+    What ``re.finditer(r"\\{\\{(.*?)\\}\\}", text, re.DOTALL)`` finds, in linear time: that
+    pattern retries from every ``{{`` up to the end of the text, which takes minutes on a body
+    of many ``{{`` and no ``}}``.
+    """
+    pos = lines = counted = 0
+    while (start := text.find("{{", pos)) >= 0 and (end := text.find("}}", start + 2)) >= 0:
+        lines += text.count("\n", counted, start)
+        counted = start
+        yield lines, text[start : end + 2]
+        pos = end + 2

@@ -2,7 +2,8 @@
 
 The pack reader asks for each field with the type it expects; instead of raising on the first
 mismatch, every problem is collected with the file, line and dotted field path, so a lead sees
-all that is wrong with a pack in one run.
+all that is wrong with a pack in one run.  Values quoted in messages are cut to a short excerpt,
+and one file reports at most :data:`MAX_PROBLEMS` problems.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from agent_assist.core.knowledge.problems import Problem, Severity
+from agent_assist.core.knowledge.problems import Problem, Severity, excerpt
 from agent_assist.core.knowledge.yamlsource import Path, YamlDoc
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 ID_MAX = 80
+MAX_PROBLEMS = 100
+"""Problems reported for one file by one reader; a file with more is reported as such."""
 _MISSING = object()
 
 
@@ -25,7 +28,10 @@ def field_name(path: Path) -> str:
     """``("steps", 2, "next")`` -> ``steps[2].next``."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{excerpt(part)}" if out else excerpt(part)
     return out
 
 
@@ -42,6 +48,13 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+def _shown(value: Any) -> str:
+    """A short excerpt of a scalar for a message; what kind of thing anything else is."""
+    if isinstance(value, list | dict):
+        return _type_name(value)
+    return excerpt(value if isinstance(value, str) else str(value))
+
+
 class FieldReader:
     def __init__(
         self, doc: YamlDoc, file: str, problems: list[Problem], *, report_duplicates: bool = True
@@ -49,6 +62,7 @@ class FieldReader:
         self.doc = doc
         self.file = file
         self.problems = problems
+        self.reported = 0
         for path, line in doc.duplicates if report_duplicates else ():
             self.error(path, "is given twice (expected each field once)", line=line)
 
@@ -60,6 +74,13 @@ class FieldReader:
         self._add(path, message, Severity.WARNING, None)
 
     def _add(self, path: Path, message: str, severity: Severity, line: int | None) -> None:
+        self.reported += 1
+        if self.reported > MAX_PROBLEMS:
+            if self.reported == MAX_PROBLEMS + 1:
+                self.problems.append(
+                    Problem(self.file, 0, "", f"more than {MAX_PROBLEMS} problems; fix these first")
+                )
+            return
         self.problems.append(
             Problem(
                 self.file,
@@ -95,15 +116,20 @@ class FieldReader:
             self.error(path, f"expected {what} to be a mapping of fields, got {_type_name(value)}")
             return False
         allowed = list(allowed)
+        longest = max(map(len, allowed), default=0)
         for key in value:
             if not isinstance(key, str) or key not in allowed:
-                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                name = str(key)
+                # Far longer than any field, a key cannot be a typo of one (difflib's 0.6 ratio
+                # needs len <= 2.3 x): spare difflib, which is slow on long strings.
+                short = len(name) <= 3 * longest
+                hint = difflib.get_close_matches(name, allowed, n=1) if short else []
                 tip = (
                     f"did you mean '{hint[0]}'?"
                     if hint
                     else f"expected one of: {', '.join(allowed)}"
                 )
-                self.error((*path, str(key)), f"unknown field ({tip})")
+                self.error((*path, name), f"unknown field ({tip})")
         return True
 
     def string(
@@ -129,7 +155,7 @@ class FieldReader:
         if value and (not ID_RE.match(value) or len(value) > ID_MAX):
             self.error(
                 path,
-                f"'{value}' is not a valid {what} (expected lowercase letters, "
+                f"'{excerpt(value)}' is not a valid {what} (expected lowercase letters, "
                 f"digits and '-', starting with a letter or digit, at most {ID_MAX})",
             )
             return ""
@@ -152,7 +178,7 @@ class FieldReader:
             )
             return None
         if not low <= value <= high:
-            self.error(path, f"expected a whole number from {low} to {high}, got {value}")
+            self.error(path, f"expected a whole number from {low} to {high}, got {_shown(value)}")
             return None
         return value
 
@@ -166,7 +192,8 @@ class FieldReader:
             return dt.date.fromisoformat(value)
         except ValueError:
             self.error(
-                path, f"'{value}' is not a valid date (expected YYYY-MM-DD, e.g. 2027-01-31)"
+                path,
+                f"'{_shown(value)}' is not a valid date (expected YYYY-MM-DD, e.g. 2027-01-31)",
             )
             return None
 

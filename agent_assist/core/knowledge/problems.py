@@ -5,6 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+EXCERPT_CHARS = 60
+MAX_MESSAGE_CHARS = 400
+MAX_FIELD_CHARS = 300
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """At most ``limit`` characters of ``text`` on one line, ending in "…" when cut.
+
+    Every piece of pack content quoted in a message goes through this: a message must stay
+    short however large the value it is about (the hub sends problems back in responses).
+    """
+    head = text[:limit]
+    if any(c in head for c in "\r\n\t"):
+        head = " ".join(head.split())
+    return head + "…" if len(text) > limit else head
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -17,7 +33,8 @@ class Problem:
 
     ``file`` is relative to the pack root (``sops/refund.md``); ``line`` is 1-based and 0 when
     the problem concerns the whole file; ``field`` is a dotted path such as
-    ``steps[2].choices[0].next`` or empty for the file itself.
+    ``steps[2].choices[0].next`` or empty for the file itself.  ``message`` and ``field`` are
+    cut to a few hundred characters, whatever a caller passes.
     """
 
     file: str
@@ -25,6 +42,12 @@ class Problem:
     field: str
     message: str
     severity: Severity = Severity.ERROR
+
+    def __post_init__(self) -> None:
+        if len(self.message) > MAX_MESSAGE_CHARS:
+            object.__setattr__(self, "message", excerpt(self.message, MAX_MESSAGE_CHARS))
+        if len(self.field) > MAX_FIELD_CHARS:
+            object.__setattr__(self, "field", excerpt(self.field, MAX_FIELD_CHARS))
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

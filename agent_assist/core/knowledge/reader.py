@@ -25,7 +25,14 @@ from agent_assist.core.knowledge.models import (
     SourceFile,
     Step,
 )
-from agent_assist.core.knowledge.problems import Problem, Severity
+from agent_assist.core.knowledge.packfiles import (
+    MAX_FILE_BYTES,
+    PackFile,
+    list_items,
+    plain_file,
+    read_bytes,
+)
+from agent_assist.core.knowledge.problems import Problem, Severity, excerpt
 from agent_assist.core.knowledge.yamlsource import (
     YamlDoc,
     YamlSyntaxError,
@@ -33,8 +40,6 @@ from agent_assist.core.knowledge.yamlsource import (
     split_front_matter,
 )
 
-MAX_FILE_BYTES = 256 * 1024
-MAX_ITEMS = 20_000
 PACK_FILE = "pack.yaml"
 FOLDERS = {Kind.SOP: "sops", Kind.MACRO: "macros"}
 
@@ -92,22 +97,10 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _read_text(path: Path, rel: str, problems: list[Problem]) -> SourceFile | None:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(
-                Problem(
-                    rel,
-                    0,
-                    "",
-                    f"file is {size:,} bytes (expected at most {MAX_FILE_BYTES:,}; split it)",
-                )
-            )
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(rel, 0, "", f"cannot read file: {exc.strerror or exc}"))
+def _read_text(file: PackFile, problems: list[Problem]) -> SourceFile | None:
+    rel = file.rel
+    data = read_bytes(file, problems)
+    if data is None:
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -130,7 +123,10 @@ def _read_text(path: Path, rel: str, problems: list[Problem]) -> SourceFile | No
 
 
 def read_pack(root: Path) -> LoadedPack:
-    """Read every file of the pack at ``root``; never raises for bad content."""
+    """Read every file of the pack at ``root``; never raises for bad content.
+
+    Links and special files are refused, never followed (see
+    :mod:`agent_assist.core.knowledge.packfiles`)."""
     pack = LoadedPack(root)
     if not root.is_dir():
         pack.problems.append(
@@ -141,18 +137,10 @@ def read_pack(root: Path) -> LoadedPack:
         return pack
     _read_pack_file(pack)
     locale = pack.info.locale if pack.info else "en"
+    listed = list_items(root, tuple(FOLDERS.values()), pack.problems)
     for kind, folder in FOLDERS.items():
-        directory = root / folder
-        if not directory.is_dir():
-            continue
-        for path in sorted(directory.glob("*.md")):
-            if len(pack.items) >= MAX_ITEMS:
-                pack.problems.append(
-                    Problem(f"{folder}/", 0, "", f"more than {MAX_ITEMS:,} items (split the pack)")
-                )
-                return pack
-            rel = f"{folder}/{path.name}"
-            loaded = _read_item(path, rel, kind, locale, pack.problems)
+        for file in listed.get(folder, []):
+            loaded = _read_item(file, kind, locale, pack.problems)
             if loaded:
                 pack.items.append(loaded)
     if not pack.items and not pack.errors:
@@ -169,13 +157,11 @@ def read_pack(root: Path) -> LoadedPack:
 
 
 def _read_pack_file(pack: LoadedPack) -> None:
-    path = pack.root / PACK_FILE
-    if not path.is_file():
-        pack.problems.append(
-            Problem(PACK_FILE, 0, "", "missing (every pack needs a pack.yaml with at least a name)")
-        )
+    missing = "missing (every pack needs a pack.yaml with at least a name)"
+    file = plain_file(pack.root / PACK_FILE, PACK_FILE, pack.problems, missing=missing)
+    if file is None:
         return
-    source = _read_text(path, PACK_FILE, pack.problems)
+    source = _read_text(file, pack.problems)
     if source is None:
         return
     try:
@@ -187,7 +173,8 @@ def _read_pack_file(pack: LoadedPack) -> None:
     if not fr.mapping((), PACK_FIELDS):
         return
     if fr.has(("format",)) and fr.get(("format",)) != 1:
-        fr.error(("format",), f"unsupported format {fr.get(('format',))!r} (expected 1)")
+        given = excerpt(repr(fr.get(("format",))))
+        fr.error(("format",), f"unsupported format {given} (expected 1)")
     locale = _locale(fr, ("locale",), "en")
     pack.info = PackInfo(
         name=fr.ident(("name",), what="pack name"),
@@ -201,7 +188,10 @@ def _read_pack_file(pack: LoadedPack) -> None:
 def _locale(fr: FieldReader, path: tuple[str, ...], default: str) -> str:
     value = fr.string(path, default=default)
     if not LOCALE_RE.match(value):
-        fr.error(path, f"'{value}' is not a locale (expected a language tag such as en or de-AT)")
+        fr.error(
+            path,
+            f"'{excerpt(value)}' is not a locale (expected a language tag such as en or de-AT)",
+        )
         return default
     return value
 
@@ -231,9 +221,9 @@ def parse_item(
 
 
 def _read_item(
-    path: Path, rel: str, kind: Kind, locale: str, problems: list[Problem]
+    file: PackFile, kind: Kind, locale: str, problems: list[Problem]
 ) -> LoadedItem | None:
-    source = _read_text(path, rel, problems)
+    source = _read_text(file, problems)
     if source is None:
         return None
     return _parse_item(source, kind, locale, problems)
@@ -334,7 +324,9 @@ def _deadline(fr: FieldReader) -> Deadline | None:
     n = fr.integer((*path, "days"), 1, 3650)
     basis = fr.string((*path, "basis"), default="calendar")
     if basis not in ("calendar", "business"):
-        fr.error((*path, "basis"), f"'{basis}' is not a basis (expected calendar or business)")
+        fr.error(
+            (*path, "basis"), f"'{excerpt(basis)}' is not a basis (expected calendar or business)"
+        )
     return Deadline(n, business=basis == "business", label=label) if n else None
 
 
@@ -347,8 +339,8 @@ def _macro(fr: FieldReader, body: str, locale: str) -> Macro:
             if not PLACEHOLDER_NAME_RE.match(str(name)):
                 fr.error(
                     p,
-                    f"'{name}' is not a placeholder name (expected lowercase letters, "
-                    "digits and '_', not starting with a digit)",
+                    f"'{excerpt(str(name))}' is not a placeholder name (expected lowercase "
+                    "letters, digits and '_', not starting with a digit)",
                 )
                 continue
             if not fr.has(p):
@@ -360,7 +352,9 @@ def _macro(fr: FieldReader, body: str, locale: str) -> Macro:
             default = fr.string((*p, "default")) if fr.has((*p, "default")) else None
             if default is not None and choices and default not in choices:
                 fr.error(
-                    (*p, "default"), f"'{default}' is not one of the choices ({', '.join(choices)})"
+                    (*p, "default"),
+                    f"'{excerpt(default)}' is not one of the choices "
+                    f"({excerpt(', '.join(choices), 200)})",
                 )
             fields.append(
                 MacroField(

@@ -8,8 +8,6 @@ postcode rule's.
 
 from __future__ import annotations
 
-import re
-
 from agent_assist.core.privacy.spans import Rule, regex
 
 LABEL = "address"
@@ -58,7 +56,7 @@ SPANISH = (
 )
 STREET = Rule(
     LABEL,
-    regex(re.compile(rf"(?:{ENGLISH}|{GERMAN}|{FRENCH}|{SPANISH}){_CITY}")),
+    regex(rf"(?:{ENGLISH}|{GERMAN}|{FRENCH}|{SPANISH}){_CITY}"),
 )
 _LABELS = (
     r"(?:(?:home|shipping|billing|delivery|postal|street|mailing)\s+)?address|adresse"
@@ -67,8 +65,6 @@ _LABELS = (
 LABELLED = Rule(
     LABEL,
     regex(
-        re.compile(
-            rf"(?i:\b(?:{_LABELS})(?:\s*:|\s+(?:is|ist|est|es)\b:?(?=[^\n;|]*\d)))\s*(?P<pii>[^\n;|]{{4,120}})"
-        )
+        rf"(?i:\b(?:{_LABELS})(?:\s*:|\s+(?:is|ist|est|es)\b:?(?=[^\n;|]*\d)))\s*(?P<pii>[^\s;|][^\n;|]{{3,119}})"
     ),
 )

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import re
-
 from agent_assist.core.privacy.spans import Rule, regex
 
 _MONTHS = (
@@ -30,9 +28,7 @@ _CONTEXT = (
 DATE_OF_BIRTH = Rule(
     "dob",
     regex(
-        re.compile(
-            rf"(?i)(?<!\w)(?:{_CONTEXT})(?!\w)\s*(?:is|was|ist|est|es)?\s*[:=-]?\s*"
-            rf"(?:the\s+)?(?P<pii>{_DATE})(?!\w)"
-        )
+        rf"(?i)(?<!\w)(?:{_CONTEXT})(?!\w)\s*(?:is|was|ist|est|es)?\s*[:=-]?\s*"
+        rf"(?:the\s+)?(?P<pii>{_DATE})(?!\w)"
     ),
 )

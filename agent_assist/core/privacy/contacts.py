@@ -12,15 +12,13 @@ _LOCAL = r"[\w.!#$%&'*+/=?^`{|}~-]"
 _LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
 
 # The lookbehind starts a match only where a local part starts: linear, not quadratic.
-EMAIL = Rule("email", regex(re.compile(rf"(?<!{_LOCAL}){_LOCAL}+@{_LABEL}(?:\.{_LABEL})+")))
+EMAIL = Rule("email", regex(rf"(?<!{_LOCAL}){_LOCAL}+@{_LABEL}(?:\.{_LABEL})+"))
 
 # "bob [at] example [dot] com", "bob(at)example(dot)com", "bob at example dot com",
 # "bob @ example . com": the at and dot spelled out or spaced.
 _AT = r"(?:\s*[\[({<]\s*(?:at|arroba)\s*[\])}>]\s*|\s+at\s+|\s*@\s*)"
 _DOT = r"(?:\s*[\[({<]\s*(?:dot|punto|point|punkt)\s*[\])}>]\s*|\s+dot\s+|\s\.\s|\.)"
-_OBFUSCATED = re.compile(
-    rf"(?i)(?<![\w.+\[-])[\w.+-]*\w{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,24}}\b"
-)
+_OBFUSCATED = rf"(?i)(?<![\w.+\[-])[\w.+-]*\w{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[a-z]{{2,24}}\b"
 
 _WEBMAIL_DOMAINS = """gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.es hotmail.com
     hotmail.co.uk hotmail.fr hotmail.es outlook.com live.com msn.com icloud.com me.com aol.com
@@ -72,36 +70,28 @@ def _ip_ok(span: str) -> bool:
     return True
 
 
-IPV4 = Rule(
-    "ip", windows(re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)"), _ip_ok, 12)
-)
+IPV4 = Rule("ip", windows(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)", _ip_ok, 12))
 IPV6 = Rule(
     "ip",
-    windows(
-        re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"), _ip_ok, 32
-    ),
+    windows(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])", _ip_ok, 32),
 )
 # Not followed by ":digit" (a clock time), not glued to a word.
 PHONE = Rule(
     "phone",
-    windows(re.compile(r"(?<!\w)\+?\(?\d(?:[ ./()-]{0,3}\d){6,}(?!\w|:\d)"), _phone_ok, 17),
+    windows(r"(?<!\w)\+?\(?\d(?:[ ./()-]{0,3}\d){6,}(?!\w|:\d)", _phone_ok, 17),
 )
 POSTCODE = Rule(
     "postcode",
     regex(
-        re.compile(
-            r"\b(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}"  # United Kingdom
-            r"|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d"  # Canada
-            r"|\d{5}-\d{4})\b"  # United States ZIP+4
-        )
+        r"\b(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}"  # United Kingdom
+        r"|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d"  # Canada
+        r"|\d{5}-\d{4})\b"  # United States ZIP+4
     ),
 )
 LABELLED_POSTCODE = Rule(
     "postcode",
     regex(
-        re.compile(
-            r"(?i:\b(?:post ?code|postal code|zip code|zip|plz|cep|code postal|código postal)"
-            r"\b:?\s*)(?P<pii>[A-Z0-9](?:[A-Z0-9 -]{1,8}[A-Z0-9])?)\b"
-        )
+        r"(?i:\b(?:post ?code|postal code|zip code|zip|plz|cep|code postal|código postal)"
+        r"\b:?\s*)(?P<pii>[A-Z0-9](?:[A-Z0-9 -]{1,8}[A-Z0-9])?)\b"
     ),
 )

@@ -7,17 +7,19 @@ is a valid card number is still removed.
 
 from __future__ import annotations
 
-import re
-
 from agent_assist.core.privacy.checksums import gs1_ok
 from agent_assist.core.privacy.spans import KEEP, Rule, regex
+
+_ENDS = r"(?![\w-]|[.,:/]\d)"
+"""A look-alike ends where the number ends: never claim the first part of an IP address or of
+a longer number."""
 
 # USPS IMpb: 20-22 digits starting 91-95 with a GS1 check digit; claimed before the card rule,
 # which would otherwise find a Luhn-valid run inside most of them.
 USPS = Rule(
     KEEP,
     regex(
-        re.compile(r"(?<![\w-])9[1-5](?:\d{18,20}|\d\d(?: \d{4}){4} \d{2,4})(?![\w-])"),
+        rf"(?<![\w-])9[1-5](?:\d{{18,20}}|\d\d(?: \d{{4}}){{4}} \d{{2,4}}){_ENDS}",
         lambda span: gs1_ok(span.replace(" ", "")),
     ),
 )
@@ -31,10 +33,8 @@ _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?"
 TIMESTAMP = Rule(
     KEEP,
     regex(
-        re.compile(
-            rf"(?<![\w./:-])(?:{_ISO}|\d{{4}}/\d{{2}}/\d{{2}}|{_NUMERIC_DATE}|{_TIME})"
-            r"(?![\w:]|[./-]\d)"
-        )
+        rf"(?<![\w./:-])(?:{_ISO}|\d{{4}}/\d{{2}}/\d{{2}}|{_NUMERIC_DATE}|{_TIME})"
+        r"(?![\w:]|[./-]\d)"
     ),
 )
 
@@ -52,19 +52,17 @@ _SUFFIX = r"(?:number|no\.?|nr\.?|num|id|code|n[°º])"
 KEYWORD_CODE = Rule(
     KEEP,
     regex(
-        re.compile(
-            rf"(?i:\b(?:(?:{_KEYWORDS})(?:\s*{_SUFFIX})?|(?:{_NUMBERED})\s*(?:{_SUFFIX}|(?=\s*[:#])))"
-            r"\.?\s*[:#]?\s*)(?P<pii>#?[A-Z0-9](?:[ -]?[A-Z0-9]){2,40})(?![\w-])"
-        )
+        rf"(?i:\b(?:(?:{_KEYWORDS})(?:\s*{_SUFFIX})?|(?:{_NUMBERED})\s*(?:{_SUFFIX}|(?=\s*[:#])))"
+        rf"\.?\s*[:#]?\s*)(?P<pii>#?[A-Z0-9](?:[ /-]?[A-Z0-9]){{2,40}}){_ENDS}"
     ),
 )
 # ORD-2026-000123, INV-2026-00042, SKU-88421-BLK; 1Z999AA10123456784 (UPS)
 CODE = Rule(
     KEEP,
     regex(
-        re.compile(
+        (
             r"\b(?:[A-Z]{2,}[A-Z0-9]*(?:[-_/][A-Z0-9]+)+"
-            r"|1Z ?[0-9A-Z]{3} ?[0-9A-Z]{3} ?[0-9A-Z]{2} ?[0-9A-Z]{4} ?[0-9A-Z]{4})\b"
+            r"|1Z ?[0-9A-Z]{3} ?[0-9A-Z]{3} ?[0-9A-Z]{2} ?[0-9A-Z]{4} ?[0-9A-Z]{4})\b" + _ENDS
         ),
         lambda span: any(ch.isdigit() for ch in span),
     ),
@@ -72,11 +70,9 @@ CODE = Rule(
 VERSION = Rule(
     KEEP,
     regex(
-        re.compile(
-            r"(?i:\b(?:v|(?:ver\.?|version|release|build|firmware|fw|ios|android|macos|windows)"
-            r"\s?))\d+(?:[._]\d+){1,3}(?:[-+][\w.]+)?(?![\w.])"
-            r"|(?<![\w.])\d{1,2}\.\d{1,3}\.\d{1,3}(?:-(?:alpha|beta|rc|dev)[\w.]*)?(?![\w]|\.\d)"
-        )
+        r"(?i:\b(?:v|(?:ver\.?|version|release|build|firmware|fw|ios|android|macos|windows)"
+        r"\s?))\d+(?:[._]\d+){1,3}(?:[-+][\w.]+)?(?![\w.])"
+        r"|(?<![\w.])\d{1,2}\.\d{1,3}\.\d{1,3}(?:-(?:alpha|beta|rc|dev)[\w.]*)?(?![\w]|\.\d)"
     ),
 )
 _CURRENCY = r"[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|JPY|CAD|AUD|SEK|NOK|DKK|PLN|INR|MXN|BRL)\b"
@@ -87,19 +83,15 @@ _AMOUNT = (  # 1,234.56 / 1.234,56 / 1 234,56 / 1'234.56 / 12.5
 AMOUNT = Rule(
     KEEP,
     regex(
-        re.compile(
-            rf"(?:{_CURRENCY})\s?-?(?:{_AMOUNT})(?!\d|[ ,.'’\u202f]\d)"
-            rf"|(?<![\w.,])(?<!\d[ '’\u202f])(?:{_AMOUNT})\s?(?:{_CURRENCY})"
-        )
+        rf"(?:{_CURRENCY})\s?-?(?:{_AMOUNT})(?!\d|[ ,.'’\u202f]\d)"
+        rf"|(?<![\w.,+(])(?<!\d[ '’\u202f])(?:{_AMOUNT})\s?(?:{_CURRENCY})"
     ),
 )
 UUID = Rule(
     KEEP,
     regex(
-        re.compile(
-            r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
-            r"|\b0x[0-9a-f]+\b|\b[0-9a-f]{32,64}\b"
-        )
+        r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"
+        r"|\b0x[0-9a-f]+\b|\b[0-9a-f]{32,64}\b"
     ),
 )
 BEFORE_IP = (TIMESTAMP, KEYWORD_CODE, CODE, VERSION, UUID)

@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agent_assist.core.privacy.spans import Free, Rule
+from agent_assist.core.privacy.spans import Free, Rule, lazy
 
 # Leads after which the name may be written in lower case ("my name is jane doe").
 _ANY_CASE = (
     r"my\s+(?:full\s+)?name\s+is|my\s+name's|name\s+is|je\s+m'appelle|mon\s+nom\s+est"
     r"|ich\s+heiße|ich\s+heisse|mein\s+name\s+ist|me\s+llamo|mi\s+nombre\s+es|mi\s+chiamo"
     r"|signed|(?:full\s+|customer\s+|account\s+holder'?s?\s+|card\s*holder'?s?\s+)?name\s*:"
-    r"|customer\s*:|card\s*holder\s*:|account\s+holder\s*:|caller\s*:|contact\s*:"
-    r"|kunde\s*:|kundin\s*:|nom\s*:|pr[ée]nom\s*:|nombre\s*:|apellidos?\s*:|titular\s*:"
+    r"|card\s*holder\s*:|account\s+holder\s*:|nom\s*:|pr[ée]nom\s*:|nombre\s*:"
+    r"|apellidos?\s*:|titular\s*:"
 )
 _GREETING = (
     r"hi|hello|hey|hiya|dear|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|cheers"
@@ -44,13 +44,13 @@ _CAPITALISED = (
     rf"this\s+is|i\s+am|i'm|i’m|je\s+suis|ich\s+bin|soy|named|namens|nomm[ée]e?|llamad[oa]"
     rf"|(?:my|our|his|her|their)\s+(?:{_RELATIVES})|{_RELATIVES_OTHER}"
     r"|mr|mrs|ms|miss|mx|dr|prof|herr|frau|mme|mlle|monsieur|madame|mademoiselle"
-    r"|señor|señora|señorita|sr|sra|srta"
+    r"|señor|señora|señorita|sr|sra|srta|customer\s*:|caller\s*:|contact\s*:|kundin?\s*:"
 )
 _TITLE = (
     r"(?:(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam|herr|frau|mme|mlle|m|monsieur|madame"
     r"|señor|señora|sr|sra)\.?\s+)?"
 )
-_LEAD = re.compile(
+_LEAD = lazy(
     rf"(?i)(?<![\w'’])(?:(?P<greet>{_GREETING})[,!]?|(?P<any>{_ANY_CASE})"
     rf"|(?P<cap>{_CAPITALISED})\.?,?)(?:[ \t]*\n[ \t]*|[ \t]+|(?<=[:,!.])){_TITLE}"
 )
@@ -101,7 +101,7 @@ def _name_end(text: str, pos: int, capitalised: bool) -> int:
 
 
 def _find(text: str, free: Free) -> Iterator[tuple[int, int]]:
-    for lead in _LEAD.finditer(text):
+    for lead in _LEAD().finditer(text):
         end = _name_end(text, lead.end(), capitalised=lead.group("any") is None)
         if end > 0 and free(lead.end(), end):
             yield lead.end(), end

@@ -10,8 +10,6 @@ number is not taken for one.
 
 from __future__ import annotations
 
-import re
-
 from agent_assist.core.privacy.checksums import stdnum_ok
 from agent_assist.core.privacy.spans import Rule, regex
 
@@ -37,31 +35,27 @@ _TOKEN = r"[A-Za-z0-9]*\d[A-Za-z0-9]*(?:[ ./-](?:[A-Za-z0-9]*\d[A-Za-z0-9]*|[A-Z
 IN_CONTEXT = Rule(
     LABEL,
     regex(
-        re.compile(
-            rf"(?:(?i:\b(?:{_WORDS}))|\b(?:{_ACRONYMS}))\b"
-            r"(?i:\s*(?:n[°ºo]\.?|number|no\.?|nr\.?|#)?\s*(?:is|es|ist|est)?\s*[:#=-]?\s*)"
-            rf"(?P<pii>{_TOKEN})"
-        )
+        rf"(?:(?i:\b(?:{_WORDS}))|\b(?:{_ACRONYMS}))\b"
+        r"(?i:\s*(?:n[°ºo]\.?|number|no\.?|nr\.?|#)?\s*(?:is|es|ist|est)?\s*[:#=-]?\s*)"
+        rf"(?P<pii>{_TOKEN})"
     ),
 )
 
 # 123-45-6789: no date, phone or order number is written 3-2-4 with dashes.
-US_SSN = Rule(LABEL, regex(re.compile(r"(?<![\w-])\d{3}(?:-\d{2}-| \d{2} )\d{4}(?![\w-])")))
+US_SSN = Rule(LABEL, regex(r"(?<![\w-])\d{3}(?:-\d{2}-| \d{2} )\d{4}(?![\w-])"))
 
 _NINO_BAD_PREFIXES = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
 UK_NINO = Rule(
     LABEL,
     regex(
-        re.compile(
-            r"(?i)\b(?:QQ|[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"
-        ),
+        (r"(?i)\b(?:QQ|[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"),
         lambda span: span[:2].upper() not in _NINO_BAD_PREFIXES,
     ),
 )
 
 
 def _stdnum_rule(module: str, pattern: str) -> Rule:
-    return Rule(LABEL, regex(re.compile(pattern), lambda span: stdnum_ok(module, span)))
+    return Rule(LABEL, regex(pattern, lambda span: stdnum_ok(module, span)))
 
 
 CODICE_FISCALE = _stdnum_rule(

@@ -17,7 +17,5 @@ def _iban_ok(span: str) -> bool:
     return iban_ok(re.sub(r"[\s-]", "", span))
 
 
-IBAN = Rule(
-    "iban", windows(re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){11,}\b"), _iban_ok, 34)
-)
-CARD = Rule("card", windows(re.compile(r"\b\d(?:[ -]?\d){12,}\b"), _card_ok, 19))
+IBAN = Rule("iban", windows(r"\b[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){11,}\b", _iban_ok, 34))
+CARD = Rule("card", windows(r"\b\d(?:[ -]?\d){12,}\b", _card_ok, 19))

@@ -24,7 +24,15 @@ from agent_assist.core.privacy.checksums import iban_ok, luhn_ok
 from agent_assist.core.privacy.payment import CARD, IBAN
 from agent_assist.core.privacy.spans import Rule, apply
 
-__all__ = ["KINDS", "PAYMENT_AND_IDS", "RULES", "iban_ok", "luhn_ok", "scrub"]
+__all__ = [
+    "KINDS",
+    "PAYMENT_AND_IDS",
+    "RULES",
+    "iban_ok",
+    "luhn_ok",
+    "scrub",
+    "scrub_payment_and_ids",
+]
 
 _MAX_PASSES = 8
 

@@ -4,6 +4,9 @@ Rules run in a fixed order over the same text; each span a rule finds claims tha
 text, and later rules only get what is still free.  A rule whose ``label`` is :data:`KEEP`
 claims look-alikes (timestamps, order numbers, tracking codes) so that no later rule takes
 them for personal data; every other span is replaced by ``[label]``.
+
+Patterns are compiled on a rule's first use, not at import: the event log imports the
+scrubber at the app's start, and compiling every pattern costs a noticeable part of it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 KEEP = ""
 """The label of rules that protect look-alikes rather than remove personal data."""
@@ -55,12 +59,18 @@ class Claims:
         return iter(zip(self._starts, self._ends, self.labels, strict=True))
 
 
-def regex(pattern: re.Pattern[str], ok: Callable[[str], bool] | None = None) -> Finder:
+def lazy(pattern: str) -> Callable[[], re.Pattern[str]]:
+    """``pattern``, compiled on the first call."""
+    return cache(lambda: re.compile(pattern))
+
+
+def regex(pattern: str, ok: Callable[[str], bool] | None = None) -> Finder:
     """Each match (or its ``pii`` group, when the pattern has one) that ``ok`` accepts."""
-    group = "pii" if "pii" in pattern.groupindex else 0
+    compiled = lazy(pattern)
 
     def find(text: str, free: Free) -> Iterator[tuple[int, int]]:
-        for m in pattern.finditer(text):
+        group = "pii" if "pii" in compiled().groupindex else 0
+        for m in compiled().finditer(text):
             start, end = m.span(group)
             if start >= 0 and free(start, end) and (ok is None or ok(m.group(group))):
                 yield start, end
@@ -72,14 +82,16 @@ def _alnum_groups(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in re.finditer(r"[A-Za-z0-9]+", text)]
 
 
-def windows(pattern: re.Pattern[str], ok: Callable[[str], bool], longest: int) -> Finder:
+def windows(pattern: str, ok: Callable[[str], bool], longest: int) -> Finder:
     """Runs of whole alphanumeric groups inside each match (each run at most ``longest``
     alphanumerics, leftmost-longest first) that ``ok`` accepts and that are still free: so a
     card number next to a year or an order number, or an IBAN next to a word, is still found,
     and the search stays linear."""
 
+    compiled = lazy(pattern)
+
     def find(text: str, free: Free) -> Iterator[tuple[int, int]]:
-        for m in pattern.finditer(text):
+        for m in compiled().finditer(text):
             base, cand = m.start(), m.group()
             groups = _alnum_groups(cand)
             i = 0

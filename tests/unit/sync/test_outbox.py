@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from agent_assist.core.privacy import TeamKey
+from agent_assist.core.worklog import outbox
 from agent_assist.core.worklog.clock import FakeClock
 from agent_assist.core.worklog.events import DB_NAME, LATEST, Event, EventLog, EventType
 
@@ -43,6 +45,12 @@ def test_unpushed_in_order_and_marked_only_when_told(tmp_path: Path) -> None:
         log.append(*ack)
         assert [e.id for e in log.unpushed(channel="acks")] == [ack[0].id]
         assert log.unpushed_count() == 3
+        assert log.unpushed_count(channel="acks") == 1
+
+
+def test_the_acks_channel_carries_acknowledgements() -> None:
+    """The outbox spells the type out (the events module imports it): they must agree."""
+    assert EventType.ACK_GIVEN.value == outbox.ACK_GIVEN
 
 
 def test_erasing_an_event_erases_its_outbox_row(tmp_path: Path) -> None:
@@ -58,8 +66,36 @@ def test_erasing_an_event_erases_its_outbox_row(tmp_path: Path) -> None:
     conn.close()
 
 
+def test_erasing_an_event_finds_its_outbox_rows_by_index(tmp_path: Path) -> None:
+    """The forget trigger looks rows up by id alone: without an index, retention deleting N
+    events scans the whole outbox N times."""
+    EventLog.in_dir(tmp_path).close()
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    plan = conn.execute("EXPLAIN QUERY PLAN DELETE FROM pushed WHERE id = 'x'").fetchall()
+    conn.close()
+    assert "USING COVERING INDEX pushed_id" in plan[0][3]
+
+
+def test_a_log_from_before_the_index_keeps_its_outbox(tmp_path: Path) -> None:
+    """A log at schema 2 (the outbox without its id index) upgrades with its rows intact."""
+    clock = FakeClock()
+    with EventLog.in_dir(tmp_path) as log:
+        sent = events(3, clock)
+        log.append(*sent)
+        log.mark_pushed([sent[0].id], "t")
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    conn.execute("DROP INDEX pushed_id")
+    conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    with EventLog.in_dir(tmp_path) as log:
+        assert log.schema_version == LATEST
+        assert [e.id for e in log.unpushed()] == [e.id for e in sent[1:]]
+        index = "SELECT 1 FROM sqlite_master WHERE name = 'pushed_id'"
+        assert log.conn.execute(index).fetchone() == (1,)
+
+
 def test_the_shareable_form_leaves_private_fields_behind(tmp_path: Path) -> None:
     (event,) = events(1, FakeClock())
-    data = event.to_shareable(b"k" * 32)
+    data = event.to_shareable(TeamKey("test", b"k" * 32))
     assert "ticket" not in data and "note" not in data
-    assert data["ticket_hash"].startswith("t-") and data["id"] == event.id
+    assert data["ticket_hash"].startswith("t1-test-") and data["id"] == event.id

@@ -89,7 +89,7 @@ def _dni(body: str) -> str:
 
 
 def _bsn(body: str) -> str:
-    return next(body + d for d in "0123456789" if bsn.is_valid(body + d))
+    return next((body + d for d in "0123456789" if bsn.is_valid(body + d)), "")
 
 
 def _ssn(area: int, group: int, serial: int) -> str:
@@ -138,7 +138,7 @@ import sys
 import agent_assist.core.privacy as privacy
 privacy.scrub("Hi Tom, the app crashes on login since the update")
 loaded_by_words = sorted(m for m in sys.modules if m.startswith("stdnum"))
-privacy.scrub("DNI 54362315-K")
+privacy.scrub("her id is 54362315-K")
 print(loaded_by_words, "stdnum.es.dni" in sys.modules)
 """
 

@@ -1,0 +1,96 @@
+"""Who holds a bearer token, as of this very request, on every replica.
+
+Verified tokens are cached by hash together with the value of the database's ``tokens``
+counter they were read under; every create and revoke moves that counter in its own
+transaction (``auth.py``).  Each request first reads the counter and trusts the cache only
+while it has not moved, so a token revoked through any replica or the CLI is refused on the
+next request everywhere.
+
+The counter read is one row, and it is shared: while one read is in flight, the requests
+that arrive queue for the next one, which starts after they arrived (so its answer is at
+least as new as each of them).  Under load a replica therefore reads the counter about once
+per database round trip, however many requests it serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+
+from starlette.concurrency import run_in_threadpool
+
+from agent_assist.hub.auth import TokenRow, generation, lookup
+from agent_assist.hub.db import Database
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _retrieve(task: asyncio.Future[int]) -> None:
+    """Mark a shared read's failure as seen even if every waiter went away."""
+    if not task.cancelled():
+        task.exception()
+
+
+class TokenCheck:
+    """Looks tokens up for the gate (``gate.py``); one per hub app."""
+
+    def __init__(
+        self, db: Database, size: int = 50_000, now: Callable[[], dt.datetime] = _utc_now
+    ) -> None:
+        self.db = db
+        self.size = size
+        self.now = now
+        self._cache: dict[str, TokenRow] = {}
+        self._generation: int | None = None
+        self._inflight: asyncio.Future[int] | None = None
+        self._queued: asyncio.Future[int] | None = None
+
+    async def find(self, hashed: str, *, cached_only: bool = False) -> TokenRow | None:
+        """The unrevoked token whose SHA-256 is ``hashed`` (possibly expired:
+        ``row.expired(now)``), or ``None``.  ``cached_only``: only a token this replica
+        verified since the last token change (no lookup: for a throttled sender)."""
+        current = await self.fresh_generation()
+        if current != self._generation:
+            self._cache.clear()
+            self._generation = current
+        row = self._cache.get(hashed)
+        if row is None and not cached_only:
+            row = await run_in_threadpool(lookup, self.db, hashed)
+            if row is not None and self._generation == current:
+                if len(self._cache) >= self.size:
+                    self._cache.clear()
+                self._cache[hashed] = row
+        return row
+
+    def fresh_generation(self) -> asyncio.Future[int]:
+        """The ``tokens`` counter, read by a query that started after this call."""
+        if self._inflight is None:
+            self._inflight = asyncio.ensure_future(self._read())
+            self._inflight.add_done_callback(_retrieve)
+            return asyncio.shield(self._inflight)
+        if self._queued is None:
+            self._queued = asyncio.ensure_future(self._read_after(self._inflight))
+            self._queued.add_done_callback(_retrieve)
+        return asyncio.shield(self._queued)
+
+    async def _read(self) -> int:
+        me = asyncio.current_task()
+        try:
+            return await run_in_threadpool(generation, self.db)
+        finally:
+            if self._inflight is me:
+                self._inflight = None
+
+    async def _read_after(self, earlier: asyncio.Future[int]) -> int:
+        await asyncio.wait([earlier])
+        me = asyncio.current_task()
+        self._queued = None
+        self._inflight = me
+        try:
+            return await run_in_threadpool(generation, self.db)
+        finally:
+            if self._inflight is me:
+                self._inflight = None
