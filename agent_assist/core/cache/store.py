@@ -43,6 +43,7 @@ class ItemFacts:
     requires_ack: bool
     review_due: dt.date | None
     last_used_version: int | None
+    retired: bool = False
 
 
 @dataclass
@@ -296,6 +297,14 @@ class Store(SQLiteFile, HubSyncStore):
             ).fetchall()
         return [self._item(r) for r in rows]
 
+    def revision(self) -> tuple[int, int]:
+        """A value that changes whenever the cache's content may have: another connection
+        committed (``PRAGMA data_version``) or this one changed rows (``total_changes``).
+        Costs one pragma: cheap enough to check on every keystroke before using a copy."""
+        with self._errors("read the cache's revision"):
+            row = self.db.execute("PRAGMA data_version").fetchone()
+        return int(row[0]), self.db.total_changes
+
     def item_facts(
         self, keys: Sequence[tuple[Kind, str]] | None = None, kind: Kind | None = None
     ) -> list[ItemFacts]:
@@ -305,16 +314,22 @@ class Store(SQLiteFile, HubSyncStore):
         sql = (
             "SELECT i.kind, i.item_id, i.title, i.version, i.locale, "
             "json_extract(i.data, '$.requires_ack'), json_extract(i.data, '$.review_due'), "
-            "u.last_version FROM items i LEFT JOIN item_usage u "
+            "u.last_version, i.retired_at IS NOT NULL FROM items i LEFT JOIN item_usage u "
             "ON u.kind = i.kind AND u.item_id = i.item_id WHERE "
         )
         args: list[str] = []
         if keys is not None:
             if not keys:
                 return []
-            sql += "(i.kind, i.item_id) IN (VALUES " + ", ".join(["(?, ?)"] * len(keys)) + ")"
-            for k, item_id in keys:
-                args += [k.value, item_id]
+            # kind IN (...) AND item_id IN (...): index lookups on items_identity (a row-value
+            # IN list would scan the table); pairs not asked for are dropped below
+            kinds = sorted({k.value for k, _ in keys})
+            ids = sorted({item_id for _, item_id in keys})
+            sql += (
+                f"i.kind IN ({', '.join('?' * len(kinds))}) "
+                f"AND i.item_id IN ({', '.join('?' * len(ids))})"
+            )
+            args += [*kinds, *ids]
         else:
             sql += "i.retired_at IS NULL" + (" AND i.kind = ?" if kind is not None else "")
             args += [kind.value] if kind is not None else []
@@ -330,6 +345,7 @@ class Store(SQLiteFile, HubSyncStore):
                 bool(r[5]),
                 dt.date.fromisoformat(r[6]) if r[6] else None,
                 None if r[7] is None else int(r[7]),
+                bool(r[8]),
             )
             for r in rows
         }

@@ -155,3 +155,24 @@ def test_damaged_file_gives_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database at all" * 100)
     with pytest.raises(StoreError, match="damaged"):
         Store(path)
+
+
+def test_item_facts_answer_for_the_rows_asked_in_their_order(tiny_store: Store) -> None:
+    """What a result row shows, read without decoding items (the keystroke path)."""
+    sops = tiny_store.items(Kind.SOP)
+    macros = tiny_store.items(Kind.MACRO)
+    keys = [(Kind.MACRO, macros[0].id), (Kind.SOP, sops[0].id), (Kind.SOP, "no-such-sop")]
+    facts = tiny_store.item_facts(keys)
+    assert [(f.kind, f.id) for f in facts] == keys[:2]
+    sop = facts[1]
+    assert (sop.title, sop.version, sop.locale) == (
+        sops[0].title,
+        sops[0].version,
+        sops[0].content.locale,
+    )
+    assert sop.last_used_version is None
+    tiny_store.record_use(Kind.SOP, sops[0].id)
+    assert tiny_store.item_facts([(Kind.SOP, sops[0].id)])[0].last_used_version == sops[0].version
+    assert tiny_store.item_facts([]) == []
+    every = tiny_store.item_facts(kind=Kind.SOP)
+    assert {f.id for f in every} == {s.id for s in sops}
