@@ -27,6 +27,8 @@ class AckBook:
     def acked(self) -> frozenset[tuple[str, int]]:
         """``(sop_id, version)`` pairs this agent has acknowledged."""
         with self._lock:
+            if self._ctx.events_problem is not None:
+                return frozenset()  # no event log this session: none known, none recordable
             if self._known is None:
                 self._known = frozenset(acknowledged(self._ctx.events, self._ctx.agent_id))
             return self._known

@@ -9,10 +9,12 @@ Inject a clock, an agent id or settings in tests instead of patching globals (ST
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent_assist.app.identity import agent_id as default_agent_id
+from agent_assist.core.errors import EventLogError
 from agent_assist.core.paths import make_private
 from agent_assist.core.worklog.clock import Clock, clock_from_env
 
@@ -54,6 +56,8 @@ class AppContext:
         self._acks: AckBook | None = None
         self._search: Search | None = None
         self._work: WorkLog | None = None
+        self._events_problem: str | None = None
+        self._on_close: list[Callable[[], object]] = []
         self._lock = threading.Lock()
 
     @property
@@ -80,11 +84,43 @@ class AppContext:
     def has_store(self) -> bool:
         return self._store is not None
 
+    def adopt_store(self, store: Store) -> None:
+        """Use ``store`` as the knowledge cache from now on (a degraded start's copy, a
+        rebuilt cache: :mod:`agent_assist.app.startup`); the one open before is closed."""
+        with self._lock:
+            old, self._store = self._store, store
+            self._suggester = None  # built over the old cache
+        if old is not None and old is not store:
+            old.close()
+
+    def drop_store(self) -> None:
+        """Close the knowledge cache, if open; the next use opens it again."""
+        with self._lock:
+            store, self._store, self._suggester = self._store, None, None
+        if store is not None:
+            store.close()
+
+    def disable_events(self, problem: str) -> None:
+        """Work without the event log: every use of it raises a clear
+        :class:`~agent_assist.core.errors.EventLogError` saying why (``problem``)."""
+        self._events_problem = problem
+
+    @property
+    def events_problem(self) -> str | None:
+        """Why there is no event log in this session (``None``: there is one)."""
+        return self._events_problem
+
+    def on_close(self, step: Callable[[], object]) -> None:
+        """Run ``step`` when the context closes, after the files (removes temporary ones)."""
+        self._on_close.append(step)
+
     @property
     def events(self) -> EventLog:
         """The handle-time event log, opened on first use with expired events purged first
         (retention runs whenever the log is opened, by the app or a command)."""
         with self._lock:
+            if self._events_problem is not None:
+                raise EventLogError(f"handle time cannot be recorded: {self._events_problem}")
             if self._events is None:
                 from agent_assist.core.worklog.events import EventLog
                 from agent_assist.core.worklog.retention import purge_expired
@@ -150,6 +186,9 @@ class AppContext:
             store.close()
         if events is not None or store is not None:
             make_private(self.data_dir)  # what the session created since (window state, runs)
+        steps, self._on_close = self._on_close, []
+        for step in reversed(steps):
+            step()
 
     def __enter__(self) -> AppContext:
         return self

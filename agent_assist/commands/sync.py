@@ -25,6 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--token-stdin", action="store_true", help="read the token from stdin (for scripts)"
     )
+    p.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="allow a plain http:// hub on another machine (the token crosses the network "
+        "in the clear; sets the insecure_http setting). Prefer https://",
+    )
     p.set_defaults(handler=cmd_login)
 
     p = sub.add_parser("logout", help="remove the saved hub token")
@@ -58,13 +64,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_login(args: argparse.Namespace, ctx: Context) -> int:
     url = sync.hub_url(ctx.app, args.hub)
+    sync.check_transport(ctx.app, url, args.insecure_http)  # before asking for the token
     if args.token_stdin:
         token = ctx.stdin.readline().strip()
     elif ctx.stdin.isatty():
         token = getpass.getpass(f"Token for {url}: ").strip()
     else:
         raise SyncError("no token: pass --token-stdin and write the token to stdin")
-    done = sync.sign_in(ctx.app, url, token)
+    done = sync.sign_in(ctx.app, url, token, insecure_http=args.insecure_http)
     if done.who is not None:
         ctx.out(f"Token accepted by {url}: {done.who} ({done.role})")
     else:

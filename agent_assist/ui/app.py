@@ -31,11 +31,12 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from agent_assist import __version__
-from agent_assist.app import packs
+from agent_assist.app import packs, startup
 from agent_assist.app.context import AppContext
 from agent_assist.app.crash import CrashFile, report_previous_crash
+from agent_assist.app.live import LiveSync
 from agent_assist.app.logs import Logs
-from agent_assist.app.sync import process_credentials, round_for
+from agent_assist.app.sync import process_credentials
 from agent_assist.core.errors import AgentAssistError
 from agent_assist.ui import icons, theme
 from agent_assist.ui.crash_dialog import CrashHandler, show_previous_crash
@@ -175,12 +176,13 @@ def run_app(
         shutdown.callback(crashes.uninstall)
         log.info("bugs are logged and shown (log file %s)", logs.path if logs else None)
         try:
-            open_data(ctx)
+            started = open_data(ctx)
         except AgentAssistError as exc:
             return report_startup_error(exc, headless, stderr)
         tasks = TaskManager()
         log.info("background tasks ready")
         window = make_window(ctx, tasks)
+        window.banner.show_report(started, partial(startup.rebuild_cache, ctx))
         # quit order: the window saves the agent's place, the worker finishes writing; the
         # context (event log, knowledge cache) is closed by the caller once run_app returns
         app.aboutToQuit.connect(window.close)
@@ -203,15 +205,21 @@ def run_app(
         return code or int(headless and crashes.failed)
 
 
-def open_data(ctx: AppContext) -> None:
-    """Open the knowledge cache (with the demo pack on a first start), settings, event log."""
-    log.info("knowledge cache open at %s", ctx.store.path)
+def open_data(ctx: AppContext) -> startup.StartReport:
+    """Open the knowledge cache (with the demo pack on a first start), settings, event log:
+    as much as can be opened (a read-only or damaged data dir gives a limited start)."""
+    started = startup.open_data(ctx)
+    log.info("knowledge cache open at %s (%s)", ctx.store.path, started.cache)
+    for problem in started.problems():
+        log.warning("limited start: %s", problem)
     report = packs.import_demo_if_empty(ctx)
     if report is not None:
         log.info("first start: %s", report.summary())
     for problem in ctx.settings.problems:
         log.warning("settings: %s", problem)
-    log.info("event log open at %s", ctx.events.path)
+    if ctx.events_problem is None:
+        log.info("event log open at %s", ctx.events.path)
+    return started
 
 
 def make_window(ctx: AppContext, tasks: TaskManager) -> MainWindow:
@@ -222,7 +230,7 @@ def make_window(ctx: AppContext, tasks: TaskManager) -> MainWindow:
         icons.kind_icons(),
         ctx.work,
         ctx.settings,
-        sync_round=round_for(ctx.data_dir),
+        live_sync=LiveSync(ctx.data_dir),
         credentials=process_credentials,
     )
 

@@ -3,6 +3,8 @@
 All rules (what may be skipped, where a branch leads, what "back" undoes) live in
 :class:`~agent_assist.core.worklog.checklist.ChecklistRun`; this widget only offers the moves the
 run allows and hands a snapshot to the worker after each one (saved to disk, logged as events).
+A step note is kept without card numbers, IBANs and national ids; once saved, the note field
+shows what is kept.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,12 +33,17 @@ from agent_assist.core.worklog.checklist import ChecklistError, ChecklistRun
 from agent_assist.core.worklog.clock import Instant
 from agent_assist.core.worklog.durations import format_seconds
 from agent_assist.core.worklog.events import Outcome
+from agent_assist.ui.fitting import ElidedButton, page_scroll
 from agent_assist.ui.plain_text import no_mnemonic, plain_label, tooltip
+from agent_assist.ui.shortcuts import key
 from agent_assist.ui.steps_model import StepsModel
 from agent_assist.ui.tasks import TaskManager
 from agent_assist.ui.ticket_bar import OUTCOME_LABELS
 
 NOTE_SAVE_MS = 600
+NOTE_PLACEHOLDER = (
+    "Note for this step (stays on this computer; card numbers, IBANs and national ids are removed)"
+)
 
 
 def snapshot(run: ChecklistRun) -> ChecklistRun:
@@ -44,8 +51,10 @@ def snapshot(run: ChecklistRun) -> ChecklistRun:
     return ChecklistRun.from_json(run.to_json())
 
 
-def _button(text: str, name: str, shortcut: str = "") -> QPushButton:
-    button = QPushButton(text)
+def _button(
+    text: str, name: str, shortcut: str = "", kind: type[QPushButton] = QPushButton
+) -> QPushButton:
+    button = kind(text)
     button.setAccessibleName(name)
     if shortcut:
         button.setShortcut(QKeySequence(shortcut))
@@ -116,9 +125,13 @@ class ChecklistView(QFrame):
         self.skip_reason.setAccessibleName("Reason to skip")
         self.skip_button = _button("S&kip", "Skip this optional step")
         self.back_button = _button("&Back", "Undo the last step", "Ctrl+Z")
-        self.macro_button = _button("Fill &reply…", "Fill the reply macro of this step")
+        self.macro_button = _button("Fill reply…", "Fill the reply macro of this step")
+        self.macro_button.setToolTip(
+            tooltip(f"Fill the reply macro of this step ({key('fill_macro')})")
+        )
         self.note = QPlainTextEdit()
-        self.note.setPlaceholderText("Note for this step (stays on this computer)")
+        self.note.setPlaceholderText(NOTE_PLACEHOLDER)
+        self.note.setToolTip(tooltip(NOTE_PLACEHOLDER))
         self.note.setAccessibleName("Note for this step")
         self.note.setMaximumHeight(56)
         self.note.setTabChangesFocus(True)
@@ -149,8 +162,10 @@ class ChecklistView(QFrame):
         finish.addWidget(self.outcome, 1)
         finish.addWidget(self.finish_button)
         finish.addWidget(self.close_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
+        body = QWidget()
+        body.setObjectName("pageBody")
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addLayout(head)
         layout.addWidget(self.steps, 1)
@@ -160,8 +175,13 @@ class ChecklistView(QFrame):
         layout.addLayout(moves)
         layout.addLayout(skip_row)
         layout.addWidget(self.note)
-        layout.addWidget(self.message)
-        layout.addLayout(finish)
+        self.body_scroll = page_scroll(body)  # the finish row stays in view at any scale
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(10, 8, 10, 8)
+        outer.setSpacing(6)
+        outer.addWidget(self.body_scroll, 1)
+        outer.addWidget(self.message)
+        outer.addLayout(finish)
         self.done_button.clicked.connect(self.on_done_clicked)
         self.skip_button.clicked.connect(self.on_skip_clicked)
         self.skip_reason.textChanged.connect(self.on_skipReason_textChanged)
@@ -178,6 +198,27 @@ class ChecklistView(QFrame):
         self.title.setText(run.sop.title)
         self._render()
         self._tick.start()
+
+    def park(self) -> None:
+        """Leave the run as it is (saved, resumable with :meth:`show_run`) and stop its clock
+        display: the agent moved on to another ticket."""
+        self._flush_note()
+        self._tick.stop()
+
+    def close_run(self) -> None:
+        """Forget the run (finished, or discarded by the agent)."""
+        self._note_timer.stop()
+        self._tick.stop()
+        self.run = None
+
+    def fill_reply(self) -> bool:
+        """Ask for the current step's reply macro (its button, Ctrl+Shift+R); False when the
+        step has none."""
+        step = self.run.current if self.run else None
+        if step is None or not step.macro:
+            return False
+        self.macroRequested.emit(step.macro)
+        return True
 
     def complete(self) -> None:
         self._move(lambda run: run.complete(self._work.clock), "")
@@ -241,8 +282,19 @@ class ChecklistView(QFrame):
     def _save_note(self) -> None:
         run = self.run
         if run is not None and run.current is not None and not run.is_finished:
-            run.set_note(self.note.toPlainText())
+            typed = self.note.toPlainText()
+            run.set_note(typed)
+            kept = run.notes.get(run.current.id, "")
+            if typed.strip() and kept != typed:  # payment data or an id was taken out
+                self._show_note(kept)
+                self.message.setText("Card numbers, IBANs and national ids are not kept")
             self._tasks.run(partial(self._work.checklist_saved, snapshot(run)), lambda _: None)
+
+    def _show_note(self, text: str) -> None:
+        self.note.blockSignals(True)
+        self.note.setPlainText(text)
+        self.note.moveCursor(QTextCursor.MoveOperation.End)
+        self.note.blockSignals(False)
 
     def _render(self) -> None:
         run = self.run
@@ -270,7 +322,9 @@ class ChecklistView(QFrame):
             kind = "Decision" if step.is_decision else ("Required" if step.required else "Optional")
             self.step_meta.setText(kind)
             for n, choice in enumerate(step.choices, start=1):
-                button = _button(f"&{n} {no_mnemonic(choice.label)}", f"Answer: {choice.label}")
+                button = _button(
+                    f"&{n} {no_mnemonic(choice.label)}", f"Answer: {choice.label}", "", ElidedButton
+                )
                 button.setProperty("primary", n == 1)
                 button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
                 button.setStyleSheet("text-align: left; padding-left: 10px;")
@@ -286,9 +340,7 @@ class ChecklistView(QFrame):
         self.macro_button.setVisible(bool(step and step.macro))
         self.back_button.setEnabled(len(run.visits) > 1 or step is None)
         self.note.setEnabled(on_step)
-        self.note.blockSignals(True)
-        self.note.setPlainText(run.notes.get(step.id, "") if step else "")
-        self.note.blockSignals(False)
+        self._show_note(run.notes.get(step.id, "") if step else "")
         if step is None:
             self.outcome.setCurrentIndex(0)
             self.finish_button.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -296,7 +348,17 @@ class ChecklistView(QFrame):
             self.choice_buttons[0].setFocus(Qt.FocusReason.OtherFocusReason)
         elif self.done_button.isVisible():
             self.done_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        QTimer.singleShot(0, self, self._reveal_step)  # once the new answers are laid out
         self._show_times(now)
+
+    def _reveal_step(self) -> None:
+        """In a window too short for the whole page, scroll to the current step: its text,
+        and its first answer (or Done) below, which wins where both do not fit."""
+        self.body_scroll.settle()  # the new answers' places
+        self.body_scroll.ensureWidgetVisible(self.step_text, 0, 4)
+        first = self.choice_buttons[0] if self.choice_buttons else self.done_button
+        if first.isVisible():
+            self.body_scroll.ensureWidgetVisible(first, 0, 4)
 
     def _show_times(self, now: Instant | None = None) -> None:
         """The header: time on the checklist and on the current step, by the one clock."""
@@ -335,9 +397,7 @@ class ChecklistView(QFrame):
 
     @Slot()
     def on_macro_clicked(self) -> None:
-        step = self.run.current if self.run else None
-        if step is not None and step.macro:
-            self.macroRequested.emit(step.macro)
+        self.fill_reply()
 
     @Slot()
     def on_finish_clicked(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QUrl, Signal, Slot
+from PySide6.QtCore import QByteArray, QEvent, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -36,15 +36,18 @@ MARKDOWN = (
 HEADING_SCALE = {1: 1.5, 2: 1.12, 3: 1.0}
 NO_IMAGE = QImage()
 """What every image in a pack resolves to: nothing to draw, nothing read."""
-HEADING_COLOR = QColor("#1f2933")
-MUTED_COLOR = QColor("#616e7c")
+TEMPLATE_FRAME = QTextFormat.Property.UserProperty + 1
+"""Marks the frame around a macro's reply (its colours follow the theme)."""
+REPOLISH_ON = (QEvent.Type.PaletteChange, QEvent.Type.StyleChange, QEvent.Type.FontChange)
 
 
-def polish(
-    doc: QTextDocument, heading: QColor = HEADING_COLOR, muted: QColor = MUTED_COLOR
-) -> None:
-    """Tone down Qt's Markdown headings (made for documents, too big for a side panel) and
-    mute the line of facts under the title."""
+def polish(doc: QTextDocument, heading: QColor, muted: QColor, link: QColor) -> None:
+    """Tone down Qt's Markdown headings (made for documents, too big for a side panel), mute
+    the line of facts under the title, colour the links.
+
+    The colours are baked into the document (Qt's Markdown reader bakes in the link colour of
+    the moment too), so they come from the widget's palette (the theme) and are applied again
+    whenever it changes: see :meth:`DetailView.changeEvent`.  Safe to run again."""
     base = doc.defaultFont().pointSizeF()
     cursor = QTextCursor(doc)
     block, after_title = doc.begin(), False
@@ -58,6 +61,8 @@ def polish(
             cursor.setBlockFormat(spacing)
         elif after_title:
             _restyle_block(cursor, block, base * 0.95, muted)
+        else:
+            _recolor_links(cursor, block, link)
         after_title = level == 1
         block = block.next()
 
@@ -71,6 +76,18 @@ def _restyle_block(cursor: QTextCursor, block: QTextBlock, size: float, color: Q
         cursor.setPosition(position)
         cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
         cursor.setCharFormat(chars)
+
+
+def _recolor_links(cursor: QTextCursor, block: QTextBlock, color: QColor) -> None:
+    for fragment in _fragments(block):
+        chars = fragment.charFormat()
+        if chars.isAnchor() and chars.foreground().color() != color:
+            chars.setForeground(color)
+            cursor.setPosition(fragment.position())
+            cursor.setPosition(
+                fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor
+            )
+            cursor.setCharFormat(chars)
 
 
 def _fragments(block: QTextBlock) -> list[QTextFragment]:
@@ -111,11 +128,28 @@ class DetailView(QTextBrowser):
             self.document(),
             palette.color(QPalette.ColorRole.Text),
             palette.color(QPalette.ColorRole.PlaceholderText),
+            palette.color(QPalette.ColorRole.Link),
         )
+        for frame in self.document().rootFrame().childFrames():
+            if frame.frameFormat().boolProperty(TEMPLATE_FRAME):  # not a Markdown table
+                frame.setFrameFormat(self._template_format(frame.frameFormat()))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Recolour (and resize the headings of) what is shown when the theme or the font
+        changes: a document painted for the light theme is unreadable on the dark one."""
+        super().changeEvent(event)
+        if event.type() in REPOLISH_ON:
+            self._polish()
+
+    def _template_format(self, frame: QTextFrameFormat) -> QTextFrameFormat:
+        frame.setBackground(self.palette().color(QPalette.ColorRole.Window))
+        frame.setBorderBrush(self.palette().color(QPalette.ColorRole.Mid))
+        return frame
 
     def show_markdown(self, text: str) -> None:
         self.document().setMarkdown(text, MARKDOWN)
         self._polish()
+        self._to_top()
 
     def show_detail(self, detail: Detail) -> None:
         self.document().setMarkdown(detail_markdown(detail), MARKDOWN)
@@ -123,13 +157,18 @@ class DetailView(QTextBrowser):
         if isinstance(content, Macro):
             self._append_template(content.body)
         self._polish()
+        self._to_top()
+
+    def _to_top(self) -> None:
+        """Read from the title: a short pane must not open scrolled to the end."""
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+        self.verticalScrollBar().setValue(0)
 
     def _append_template(self, body: str) -> None:
         """The reply in a framed box, so it reads as the text that will be sent."""
-        frame = QTextFrameFormat()
-        frame.setBackground(self.palette().color(QPalette.ColorRole.Window))
+        frame = self._template_format(QTextFrameFormat())
+        frame.setProperty(TEMPLATE_FRAME, True)
         frame.setBorder(1)
-        frame.setBorderBrush(self.palette().color(QPalette.ColorRole.Mid))
         frame.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
         frame.setPadding(10)
         frame.setTopMargin(4)

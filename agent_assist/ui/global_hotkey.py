@@ -17,8 +17,9 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,20 @@ MODIFIERS |= {"super": "cmd", "win": "cmd", "cmd": "cmd"}
 
 HEADLESS = ("offscreen", "minimal", "minimalegl", "vnc")
 """Platforms without a desktop to grab keys from: not worth a warning."""
+
+
+def bring_up(window: QWidget) -> None:
+    """Put ``window`` in front of the agent with the keyboard, wherever it was: hidden (the
+    tray's Show / hide), minimised, or behind other windows.  ``show()`` alone leaves a
+    minimised window minimised."""
+    state = window.windowState()
+    if state & Qt.WindowState.WindowMinimized:
+        window.setWindowState(
+            (state & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
+        )
+    window.show()
+    window.raise_()
+    window.activateWindow()
 
 
 class HotkeyUnavailableError(Exception):

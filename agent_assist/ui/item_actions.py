@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, Signal, Slot
+from PySide6.QtCore import QDate, QSize, Signal, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QDateEdit,
     QFrame,
@@ -78,21 +79,38 @@ class ItemActions(QFrame):
         self.fill_button.setProperty("primary", True)
         self.fill_button.setAccessibleName("Fill this reply")
         self.fill_button.setToolTip(f"Fill the placeholders and copy the reply ({FILL_KEYS})")
+        # Few rows, so the reading pane below keeps its height (an ack-gated SOP is read
+        # before it is acknowledged): one action row, Start only once it can be used.
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 6, 8, 6)
+        grid.setVerticalSpacing(4)
         grid.addWidget(self.ack_note, 0, 0, 1, 3)
         grid.addWidget(self.ack_button, 1, 0, 1, 3)
         grid.addWidget(self.received_label, 2, 0)
         grid.addWidget(self.received, 2, 1)
         grid.addWidget(self.due, 3, 0, 1, 3)
         grid.addWidget(self.start_button, 4, 0, 1, 3)
-        grid.addWidget(self.fill_button, 5, 0, 1, 3)
+        grid.addWidget(self.fill_button, 4, 0, 1, 3)
         grid.setColumnStretch(2, 1)
         self.received.dateChanged.connect(self.on_received_dateChanged)
         self.start_button.clicked.connect(self.on_start_clicked)
         self.fill_button.clicked.connect(self.on_fill_clicked)
         self.ack_button.clicked.connect(self.on_ack_clicked)
         self.show_detail(None)
+
+    def minimumSizeHint(self) -> QSize:
+        """Tall enough for the wrapped notes at the current width (a splitter does not ask
+        for height-for-width), so a short window squeezes the reading pane, not the buttons."""
+        hint = super().minimumSizeHint()
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth() and self.width() > 0:
+            hint.setHeight(max(hint.height(), layout.minimumHeightForWidth(self.width())))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()
 
     def show_detail(self, detail: Detail | None) -> None:
         self.detail = detail
@@ -102,9 +120,9 @@ class ItemActions(QFrame):
         has_deadline = bool(sop and sop.deadline)
         for widget in (self.received_label, self.received, self.due):
             widget.setVisible(has_deadline)
-        self.start_button.setVisible(bool(sop and sop.steps))
-        self.fill_button.setVisible(detail is not None and sop is None)
         gated = bool(detail and detail.needs_ack)
+        self.start_button.setVisible(bool(sop and sop.steps) and not gated)
+        self.fill_button.setVisible(detail is not None and sop is None)
         self.ack_note.setVisible(gated)
         self.ack_button.setVisible(gated)
         self.start_button.setEnabled(not gated)

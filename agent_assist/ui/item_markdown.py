@@ -11,19 +11,41 @@ import re
 from agent_assist.app.search import BADGE_LABELS, Detail, LinkedMacro
 from agent_assist.core.knowledge.diffs import Change, StepChange
 from agent_assist.core.knowledge.models import Deadline, Macro, Sop, Step
+from agent_assist.ui.shortcuts import BY_NAME
 
 ITEM_SCHEME = "agent-assist"
 KIND_LABELS = {"sop": "SOP", "macro": "Macro"}
-WELCOME = """\
-## Find the right SOP
+WELCOME_KEYS = (
+    ("move", "↑ ↓", "choose a suggestion"),
+    ("open", "", "open it"),
+    ("back", "", "clear the search"),
+    ("search", "", "back to the search field"),
+    ("pin", "", "pin or unpin the SOP shown"),
+    ("shortcuts", "", "every keyboard shortcut"),
+)
+"""The empty state's hints: (row of the shortcuts table, keys to show instead, what for)."""
 
-Type what the customer says, in their words. Suggestions update as you type.
 
-- **↑ ↓** choose a suggestion
-- **Enter** open it here
-- **Esc** clear the search
-- **Ctrl+L** back to the search field
-"""
+def welcome_markdown() -> str:
+    """The empty state: what to do, with the keys from the one table of shortcuts."""
+    hints = [
+        f"- **{shown or BY_NAME[name].keys_text.split(', ')[0]}** {what}"
+        for name, shown, what in WELCOME_KEYS
+    ]
+    return "\n".join(
+        [
+            "## Find the right SOP",
+            "",
+            "Type what the customer says, in their words. Suggestions update as you type; "
+            "while the search is empty, your pinned and recently used SOPs come first.",
+            "",
+            *hints,
+            "",
+        ]
+    )
+
+
+WELCOME = welcome_markdown()
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
 
 

@@ -28,6 +28,7 @@ from agent_assist.app.work import WorkLog
 from agent_assist.core.knowledge import macros
 from agent_assist.core.knowledge.macros import FieldSpec, MacroContext
 from agent_assist.core.knowledge.models import Item, Macro
+from agent_assist.ui.fitting import page_scroll
 from agent_assist.ui.plain_text import plain_label, tooltip
 from agent_assist.ui.tasks import TaskManager
 
@@ -78,15 +79,22 @@ class MacroForm(QFrame):
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)
         buttons.addWidget(self.copy_button)
+        body = QWidget()
+        body.setObjectName("pageBody")
+        fields = QVBoxLayout(body)
+        fields.setContentsMargins(0, 0, 0, 0)
+        fields.setSpacing(6)
+        fields.addWidget(self.title)
+        fields.addWidget(self.form_host)
+        preview_label = QLabel("Preview")
+        preview_label.setObjectName("muted")
+        fields.addWidget(preview_label)
+        fields.addWidget(self.preview, 1)
+        self.body_scroll = page_scroll(body)  # Copy and Back stay in view at any scale
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
-        layout.addWidget(self.title)
-        layout.addWidget(self.form_host)
-        preview_label = QLabel("Preview")
-        preview_label.setObjectName("muted")
-        layout.addWidget(preview_label)
-        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.body_scroll, 1)
         layout.addWidget(self.problem)
         layout.addLayout(buttons)
         self.copy_button.clicked.connect(self.on_copy_clicked)

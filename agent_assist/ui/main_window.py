@@ -12,26 +12,27 @@ from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QLabel,
     QListView,
     QMainWindow,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from agent_assist.app.search import Detail, ResultRow, Search
+from agent_assist.app.sync import TokenStore
 from agent_assist.app.work import WorkLog
 from agent_assist.core.knowledge.models import Kind
 from agent_assist.core.settings import Settings
 from agent_assist.ui.checklist_view import ChecklistView
+from agent_assist.ui.degraded_banner import DegradedBanner
 from agent_assist.ui.detail_view import DetailView
+from agent_assist.ui.fitting import CurrentPageStack, ElidedLabel, StatusLine, page_scroll
 from agent_assist.ui.global_hotkey import GlobalHotkey
 from agent_assist.ui.item_actions import ItemActions
 from agent_assist.ui.macro_form import MacroForm
@@ -40,16 +41,20 @@ from agent_assist.ui.palette_flows import (
     PaletteFlows,
     _ignore,
 )
+from agent_assist.ui.placement import fit_on_screen
 from agent_assist.ui.plain_text import plain_label
 from agent_assist.ui.results_delegate import ResultDelegate
 from agent_assist.ui.results_model import ResultsModel
 from agent_assist.ui.search_field import SearchField
-from agent_assist.ui.sync_status import SyncController, SyncRound, SyncStatus
+from agent_assist.ui.shortcuts import key
+from agent_assist.ui.shortcuts_dialog import show_cheat_sheet
+from agent_assist.ui.sync_status import LiveSyncLike, SyncController, SyncStatus
 from agent_assist.ui.tasks import TaskManager
 from agent_assist.ui.ticket_bar import TicketBar
+from agent_assist.ui.ticket_flows import TicketFlows
 from agent_assist.ui.tray import make_tray
 from agent_assist.ui.updates_notice import UpdatesNotice
-from agent_assist.ui.window_actions import build_actions
+from agent_assist.ui.window_actions import build_actions, tab_in_reading_order
 
 DEFAULT_SIZE = (420, 720)
 PROGRESS_DELAY_MS = 500
@@ -62,7 +67,7 @@ def counts_text(counts: dict[str, int]) -> str:
     return f"{sops} SOP{'' if sops == 1 else 's'} · {macros} macro{'' if macros == 1 else 's'}"
 
 
-class MainWindow(PaletteFlows, QMainWindow):
+class MainWindow(TicketFlows, PaletteFlows, QMainWindow):
     """Search as you type; the selected suggestion is shown below the list.
 
     Signals:
@@ -74,6 +79,7 @@ class MainWindow(PaletteFlows, QMainWindow):
         macroShown(str): the macro filler shows this macro (id).
         gapReported(str): the agent reported that nothing fits this query.
         ackRecorded(str, int): an acknowledgement of this SOP version was logged.
+        pinChanged(str, bool): this SOP (id) is now pinned (True) or not (False).
     """
 
     resultsChanged = Signal()
@@ -83,6 +89,7 @@ class MainWindow(PaletteFlows, QMainWindow):
     macroShown = Signal(str)
     gapReported = Signal(str)
     ackRecorded = Signal(str, int)
+    pinChanged = Signal(str, bool)
 
     def __init__(
         self,
@@ -92,8 +99,8 @@ class MainWindow(PaletteFlows, QMainWindow):
         icons: dict[Kind, QIcon],
         work: WorkLog,
         app_settings: Settings,
-        sync_round: SyncRound | None = None,
-        credentials: Callable[[], object] | None = None,
+        live_sync: LiveSyncLike | None = None,
+        credentials: Callable[[], TokenStore] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -106,6 +113,7 @@ class MainWindow(PaletteFlows, QMainWindow):
         self.global_hotkey = GlobalHotkey(self)
         self.ticket_bar = TicketBar(tasks, work)
         self.notice = UpdatesNotice()
+        self.banner = DegradedBanner(tasks)
         self.search = SearchField()
         self.no_match = plain_label(NO_CONFIDENT_MATCH)
         self.no_match.setObjectName("noConfidentMatch")
@@ -121,21 +129,22 @@ class MainWindow(PaletteFlows, QMainWindow):
         self.results.setModel(self.model)
         self.results.setItemDelegate(ResultDelegate(self.results))
         self.results.setUniformItemSizes(True)
-        self.results.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.results.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.results.setAccessibleName("Suggestions")
         self.detail = DetailView()
         self.detail.setAccessibleName("Selected item")
         self.item_actions = ItemActions()
         self.checklist = ChecklistView(tasks, work)
         self.macro_form = MacroForm(tasks, work)
-        self.counts = QLabel()
+        self.counts = ElidedLabel()
         self.counts.setObjectName("counts")
         self.sync_status = SyncStatus()
-        self.sync = SyncController(tasks, self.sync_status, sync_round, self)
+        self.sync = SyncController(self.sync_status, live_sync, self)
         self.search.setAccessibleName("Search SOPs and macros")
         self.search.setToolTip("Describe the customer's problem (Ctrl+K)")
         self._build_layout()
         self._connect()
+        self.on_window_widgetsAdded()
         self._restore_geometry()
         self.tray = make_tray(
             self.windowIcon(),
@@ -164,11 +173,13 @@ class MainWindow(PaletteFlows, QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("splitter")
         self.splitter.setChildrenCollapsible(False)
+        self.results.setMinimumHeight(56)  # small minimums: the page fits a short screen
+        self.detail.setMinimumHeight(48)
         self.splitter.addWidget(self.results)
         self.splitter.addWidget(item)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
-        self.pages = QStackedWidget()
+        self.pages = CurrentPageStack()
         for page in (self.splitter, self.checklist, self.macro_form):
             self.pages.addWidget(page)
         gap_row = QHBoxLayout()
@@ -180,13 +191,17 @@ class MainWindow(PaletteFlows, QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(12, 8, 12, 6)
         layout.setSpacing(8)
+        layout.addWidget(self.banner)
         layout.addWidget(self.ticket_bar)
         layout.addWidget(self.notice)
         layout.addWidget(self.search)
         layout.addLayout(gap_row)
         layout.addWidget(self.pages, 1)
-        self.setCentralWidget(central)
-        self.statusBar().addWidget(self.sync_status)
+        self.central_scroll = page_scroll(central)  # scrolls only on a very short screen
+        self.setCentralWidget(self.central_scroll)
+        self.setStatusBar(StatusLine())
+        self.sync_status.setMinimumWidth(1)  # gives way to the counts, never overlaps them
+        self.statusBar().addWidget(self.sync_status, 1)
         self.statusBar().addPermanentWidget(self.counts)
         self.statusBar().setSizeGripEnabled(False)
 
@@ -198,19 +213,29 @@ class MainWindow(PaletteFlows, QMainWindow):
         self.results.activated.connect(self.on_results_activated)
         self.detail.itemLinkClicked.connect(self.on_detail_itemLinkClicked)
         self._tasks.taskFailed.connect(self.on_tasks_taskFailed)
-        self.focus_shortcut = QShortcut(QKeySequence("Ctrl+L"), self)
-        self.focus_shortcut.activated.connect(self.on_focusShortcut_activated)
+        self.back_shortcut = QShortcut(QKeySequence(key("back")), self.splitter)
+        self.back_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.back_shortcut.activated.connect(self.on_focusShortcut_activated)
+        self.checklistShown.connect(self.on_window_widgetsAdded)
+        self.checklistShown.connect(self.on_window_itemUsed)
+        self.checklist.runChanged.connect(self.on_window_widgetsAdded)
+        self.macroShown.connect(self.on_window_widgetsAdded)
+        self.macro_form.macroCopied.connect(self.on_window_itemUsed)
         self.report_gap.clicked.connect(self.on_reportGap_clicked)
+        self.banner.cacheRebuilt.connect(self.on_banner_cacheRebuilt)
         self.item_actions.checklistRequested.connect(self.on_itemActions_checklistRequested)
         self.item_actions.macroRequested.connect(self.on_itemActions_macroRequested)
         self.item_actions.ackGiven.connect(self.on_itemActions_ackGiven)
         self.checklist.macroRequested.connect(self.on_checklist_macroRequested)
         self.checklist.runFinished.connect(self.on_checklist_runFinished)
         self.checklist.closed.connect(self.on_checklist_closed)
+        self.ticket_bar.ticketChanged.connect(self.on_ticketBar_ticketChanged)
+        self.ticket_bar.next_flow = self.next_ticket  # parks or closes the checklist first
         self.macro_form.closed.connect(self.on_macroForm_closed)
         self.macro_form.macroCopied.connect(self.on_macroForm_macroCopied)
         self.notice.itemRequested.connect(self.on_notice_itemRequested)
         self.sync.syncFinished.connect(self.on_sync_syncFinished)
+        self.sync.signInRequested.connect(self.on_sync_signInRequested)
         a = self.commands
         a.search.triggered.connect(self.on_focusShortcut_activated)
         a.start_checklist.triggered.connect(self.on_itemActions_checklistRequested)
@@ -225,17 +250,16 @@ class MainWindow(PaletteFlows, QMainWindow):
         a.toggle_window.triggered.connect(self.on_toggleWindow_triggered)
         a.summon.triggered.connect(self.on_summon_triggered)
         a.about.triggered.connect(self.on_about_triggered)
+        a.shortcuts.triggered.connect(self.on_shortcuts_triggered)
+        a.pin.triggered.connect(self.on_pin_triggered)
+        a.choose_outcome.triggered.connect(self.ticket_bar.choose_outcome)
         a.quit.triggered.connect(QApplication.quit)
 
     # -- window state ------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
         geometry = self._settings.value("window/geometry")
-        if not isinstance(geometry, QByteArray) or not self.restoreGeometry(geometry):
-            self.resize(*DEFAULT_SIZE)
-            screen = QGuiApplication.primaryScreen()
-            if screen is not None:  # a side panel: at the right edge of the screen
-                area = screen.availableGeometry()
-                self.move(area.right() - DEFAULT_SIZE[0] - 8, area.top() + 8)
+        restored = isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)
+        fit_on_screen(self, DEFAULT_SIZE, restored)  # by default at the right edge
         if self._settings.value("window/on_top", False, bool):
             self.commands.on_top.setChecked(True)
         splitter = self._settings.value("window/splitter")
@@ -246,6 +270,7 @@ class MainWindow(PaletteFlows, QMainWindow):
         """Closing is quitting (Quit, SIGTERM, the window's close button): save the agent's
         place and stop the clock; the worker finishes both before the app exits."""
         self.checklist.flush()
+        self.sync.stop()
         self._tasks.run(self._work.pause_all, _ignore)
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/splitter", self.splitter.saveState())
@@ -296,6 +321,26 @@ class MainWindow(PaletteFlows, QMainWindow):
             self.results.setCurrentIndex(self.model.index(0))
         self.resultsChanged.emit()
 
+    def refresh_in_place(self) -> None:
+        """Show synced knowledge without losing the agent's place: the same query, the same
+        row selected, the same item in the detail pane (read again)."""
+        row = self.current_row()
+        keep = (row.kind, row.id) if row is not None else None
+        shown = (self._detail.item.kind, self._detail.item.id) if self._detail else None
+        query = self.search.text()
+
+        def show(rows: list[ResultRow]) -> None:
+            self._show_rows(query, rows)
+            at = next((i for i, r in enumerate(rows) if (r.kind, r.id) == keep), None)
+            if at is not None:
+                self.results.setCurrentIndex(self.model.index(at))  # reloads its detail
+            now = self.current_row()
+            if shown is not None and (now is None or (now.kind, now.id) != shown):
+                detail = partial(self._knowledge.detail, *shown)
+                self._tasks.run(detail, self._show_detail, _ignore, key="detail")
+
+        self._tasks.run(partial(self._knowledge.rows, query), show, key="search")
+
     def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts.setText(counts_text(counts))
 
@@ -322,6 +367,13 @@ class MainWindow(PaletteFlows, QMainWindow):
         self.itemOpened.emit(row.kind.value, row.id)
         if row.kind is Kind.MACRO:
             self.open_macro(row.id)
+        else:  # open it to read: the keys now scroll the SOP, Tab walks its links and buttons
+            self.detail.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.statusBar().showMessage(
+                f"{key('start_checklist')} starts its checklist · {key('back')} goes back "
+                "to the search",
+                8000,
+            )
 
     # -- slots -------------------------------------------------------------------------------
     @Slot()
@@ -362,6 +414,13 @@ class MainWindow(PaletteFlows, QMainWindow):
     def on_detail_itemLinkClicked(self, kind: str, item_id: str) -> None:
         self._load_detail(Kind(kind), item_id)
 
+    @Slot()
+    def on_banner_cacheRebuilt(self) -> None:
+        """Search starts over on the rebuilt knowledge cache."""
+        self._prepare()
+        self._tasks.run(self._knowledge.counts, self._show_counts)
+        self._search(self.search.text())
+
     @Slot(str)
     def on_tasks_taskFailed(self, message: str) -> None:
         self.statusBar().showMessage(message, 15_000)
@@ -371,3 +430,36 @@ class MainWindow(PaletteFlows, QMainWindow):
         self.pages.setCurrentIndex(SEARCH_PAGE)
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    @Slot()
+    def on_window_widgetsAdded(self) -> None:
+        """Widgets came (a checklist's answers, a macro's fields): Tab in reading order again."""
+        tab_in_reading_order(self.centralWidget() or self)
+
+    @Slot()
+    def on_window_itemUsed(self) -> None:
+        """A SOP or macro was used: an empty search now lists it among the recent ones."""
+        if not self.search.text().strip():
+            self._search("")
+
+    @Slot()
+    def on_shortcuts_triggered(self) -> None:
+        show_cheat_sheet(self, self._app_settings.hotkey)
+
+    @Slot()
+    def on_pin_triggered(self) -> None:
+        detail = self._detail
+        if detail is None or detail.item.kind is not Kind.SOP:
+            self.statusBar().showMessage("Select a SOP to pin it", 5000)
+            return
+        item = detail.item
+        self._tasks.run(
+            partial(self._knowledge.toggle_pin, item.id),
+            partial(self._pin_changed, item.id, item.title),
+        )
+
+    def _pin_changed(self, sop_id: str, title: str, pinned: bool) -> None:
+        verb = "Pinned" if pinned else "Unpinned"
+        self.statusBar().showMessage(f"{verb} “{title}”", 5000)
+        self.refresh_in_place()  # the list's pins and the detail's badge, the agent's place kept
+        self.pinChanged.emit(sop_id, pinned)

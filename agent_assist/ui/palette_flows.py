@@ -2,7 +2,8 @@
 report a gap, and the window-level commands (settings, summon, always on top, about).
 
 A mixin of :class:`~agent_assist.ui.main_window.MainWindow`, kept apart so the window module
-holds layout, search and details, and this one the flows built on them.
+holds layout, search and details, and this one the flows built on them.  Starting a checklist
+on a ticket and going on to the next ticket are in :mod:`agent_assist.ui.ticket_flows`.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow
 
+from agent_assist.app.search import query_from_text
+from agent_assist.app.sync import SignIn, TokenStore, sign_in, sign_in_summary
 from agent_assist.core.knowledge.macros import MacroContext
-from agent_assist.core.knowledge.models import Item, Kind, Sop
+from agent_assist.core.knowledge.models import Item, Kind
 from agent_assist.core.settings import Settings
-from agent_assist.core.worklog.checklist import ChecklistError, ChecklistRun
 from agent_assist.ui import theme
 from agent_assist.ui.about_dialog import AboutDialog
-from agent_assist.ui.global_hotkey import HEADLESS
+from agent_assist.ui.global_hotkey import HEADLESS, bring_up
 from agent_assist.ui.settings_dialog import SettingsDialog
-from agent_assist.ui.sync_status import SyncReportLike
+from agent_assist.ui.sync_status import SyncController, SyncReportLike
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -58,7 +60,8 @@ class PaletteFlows(_Base):
 
     if TYPE_CHECKING:
         _app_settings: Settings
-        _credentials: Callable[[], object] | None
+        _credentials: Callable[[], TokenStore] | None
+        sync: SyncController
         _tasks: TaskManager
         _work: WorkLog
         _knowledge: Search
@@ -82,8 +85,10 @@ class PaletteFlows(_Base):
 
         def _load_detail(self, kind: Kind, item_id: str) -> None: ...
         def _search(self, query: str) -> None: ...
+        def refresh_in_place(self) -> None: ...
         def _show_counts(self, counts: dict[str, int]) -> None: ...
         def on_focusShortcut_activated(self) -> None: ...
+        def start_checklist(self) -> bool: ...
 
     # -- settings, theme, clipboard ----------------------------------------------------------
     def apply_settings(self) -> None:
@@ -116,45 +121,6 @@ class PaletteFlows(_Base):
         )
 
     # -- checklist ---------------------------------------------------------------------------
-    def start_checklist(self) -> bool:
-        """Start (or resume) the checklist of the SOP shown; refused while it awaits an ack."""
-        detail = self._detail
-        if detail is None or not isinstance(detail.item.content, Sop):
-            return False
-        if detail.needs_ack:
-            self.statusBar().showMessage("Acknowledge this version before running it", 8000)
-            self.item_actions.ack_button.setFocus(Qt.FocusReason.OtherFocusReason)
-            return False
-        current = self.checklist.run
-        if current is not None and not current.is_finished and current.sop.id == detail.item.id:
-            self._show_run(current)
-            return True
-        try:
-            run = ChecklistRun.start(
-                detail.item.content, detail.item.version, self._work.clock, self._ticket()
-            )
-        except ChecklistError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-            return False
-        snapshot = ChecklistRun.from_json(run.to_json())
-        self._tasks.run(partial(self._work.checklist_started, snapshot), _ignore)
-        self._show_run(run)
-        return True
-
-    def _ticket(self) -> str:
-        state = self.ticket_bar.state
-        return state.ticket if state else ""
-
-    def _show_run(self, run: ChecklistRun) -> None:
-        self.checklist.show_run(run)
-        self.pages.setCurrentIndex(CHECKLIST_PAGE)
-        self.checklistShown.emit()
-
-    def _resume_run(self, run: ChecklistRun | None) -> None:
-        if run is not None:
-            self._show_run(run)
-            self.statusBar().showMessage(f"Resumed the checklist of “{run.sop.title}”", 8000)
-
     def _run_unreadable(self, exc: Exception) -> None:
         self.statusBar().showMessage(str(exc), 15_000)
 
@@ -190,7 +156,9 @@ class PaletteFlows(_Base):
 
     @Slot()
     def on_fillMacro_triggered(self) -> None:
-        if self._detail is not None and self._detail.item.kind is Kind.MACRO:
+        if self.pages.currentIndex() == CHECKLIST_PAGE:
+            self.checklist.fill_reply()
+        elif self._detail is not None and self._detail.item.kind is Kind.MACRO:
             self.open_macro(self._detail.item.id)
 
     @Slot(str, int)
@@ -205,12 +173,6 @@ class PaletteFlows(_Base):
     @Slot(str)
     def on_checklist_macroRequested(self, macro_id: str) -> None:
         self.open_macro(macro_id)
-
-    @Slot(str)
-    def on_checklist_runFinished(self, outcome: str) -> None:
-        self.pages.setCurrentIndex(SEARCH_PAGE)
-        self.statusBar().showMessage(f"Checklist finished: {outcome}", 8000)
-        self.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @Slot()
     def on_checklist_closed(self) -> None:
@@ -242,14 +204,35 @@ class PaletteFlows(_Base):
         )
         self._tasks.run(self._knowledge.prepare, _ignore)
         self._tasks.run(self._knowledge.counts, self._show_counts)
-        self._search(self.search.text())
+        self.refresh_in_place()
+
+    def settings_dialog(self) -> SettingsDialog:
+        """The Settings dialog, wired: saving re-applies settings, and a new hub or token
+        reconnects the live sync at once."""
+        credentials = self._credentials() if self._credentials is not None else None
+        check = partial(sign_in, self._work.context, credentials=credentials)
+        dialog = SettingsDialog(
+            self._app_settings, credentials, self, tasks=self._tasks, sign_in=check
+        )
+        dialog.settingsSaved.connect(self.apply_settings)
+        dialog.settingsSaved.connect(self.sync.settings_changed)
+        dialog.signedIn.connect(self.on_settings_signedIn)
+        return dialog
 
     @Slot()
     def on_settings_triggered(self) -> None:
-        credentials = self._credentials() if self._credentials is not None else None
-        dialog = SettingsDialog(self._app_settings, credentials, self)
-        dialog.settingsSaved.connect(self.apply_settings)
+        self.settings_dialog().exec()
+
+    @Slot()
+    def on_sync_signInRequested(self) -> None:
+        dialog = self.settings_dialog()
+        dialog.focus_sign_in()
         dialog.exec()
+
+    @Slot(object)
+    def on_settings_signedIn(self, done: SignIn) -> None:
+        self.sync.settings_changed()
+        self.statusBar().showMessage(sign_in_summary(done), 15_000)
 
     @Slot(bool)
     def on_onTop_toggled(self, on: bool) -> None:
@@ -266,12 +249,10 @@ class PaletteFlows(_Base):
 
     @Slot()
     def on_summon_triggered(self) -> None:
-        self.show()
-        self.raise_()
-        self.activateWindow()
-        text = QGuiApplication.clipboard().text().strip()
-        if text and "\n" not in text and len(text) <= 200:
-            self.search.setText(text)
+        bring_up(self)
+        query = query_from_text(QGuiApplication.clipboard().text())
+        if query:  # a copied e-mail is searched whole, on one line
+            self.search.setText(query)
         self.on_focusShortcut_activated()
 
     @Slot()

@@ -6,12 +6,17 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from agent_assist.app.search import BADGE_SHORT, QUIET_BADGES
 from agent_assist.ui.results_model import Role
+from agent_assist.ui.theme import DARK, LIGHT
 
 PAD_X, PAD_Y, ICON, GAP = 10, 7, 20, 10
-STRENGTH_COLORS = {"strong": QColor("#1a7f4b"), "weak": QColor("#b26a00")}
-BADGE_COLOR = QColor("#b42318")
-BADGE_COLOR_DARK = QColor("#ff8a80")
+STRENGTH_COLORS = {m: QColor(LIGHT[m]) for m in ("strong", "weak")}
+STRENGTH_COLORS_DARK = {m: QColor(DARK[m]) for m in ("strong", "weak")}
+BADGE_COLOR, BADGE_COLOR_DARK = QColor(LIGHT["badge"]), QColor(DARK["badge"])
+QUIET_COLOR, QUIET_COLOR_DARK = QColor("#616e7c"), QColor("#9aa5b1")
+QUIET = frozenset(BADGE_SHORT[b] for b in QUIET_BADGES)
+"""Pills that say where a row comes from (pinned, recent): grey, not a warning."""
 
 
 class ResultDelegate(QStyledItemDelegate):
@@ -80,7 +85,9 @@ class ResultDelegate(QStyledItemDelegate):
         x = left + fm.horizontalAdvance(kind + "  ")
         match = str(index.data(Role.STRENGTH) or "")
         if match:
-            color = muted if selected else STRENGTH_COLORS[match]
+            dark = opt.palette.color(QPalette.ColorRole.Base).lightness() < 128
+            strength = STRENGTH_COLORS_DARK if dark else STRENGTH_COLORS
+            color = muted if selected else strength[match]
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             dot = max(6, fm.height() // 3)
             painter.setPen(Qt.PenStyle.NoPen)
@@ -115,7 +122,8 @@ class ResultDelegate(QStyledItemDelegate):
             if x + width > line.right():
                 break
             pill = QRect(x, line.top(), width, line.height())
-            painter.setPen(color)
+            quiet = QUIET_COLOR_DARK if dark else QUIET_COLOR
+            painter.setPen(quiet if badge in QUIET and not selected else color)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(pill.adjusted(0, 0, -1, -1), 6, 6)
             painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, badge)

@@ -1,10 +1,16 @@
-"""The search field: a line edit that also steers the results list from the keyboard."""
+"""The search field: a line edit that also steers the results list from the keyboard.
+
+It holds at most :data:`~agent_assist.app.search.QUERY_MAX_CHARS` characters, what the ranking
+reads of a query: a pasted e-mail is cut there, as the summon shortcut cuts copied text.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QWidget
+
+from agent_assist.app.search import QUERY_MAX_CHARS
 
 PLACEHOLDER = "Describe the customer's problem…"
 _MOVES = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 5, Qt.Key.Key_PageUp: -5}
@@ -24,6 +30,7 @@ class SearchField(QLineEdit):
         self.setObjectName("search")
         self.setPlaceholderText(PLACEHOLDER)
         self.setClearButtonEnabled(True)
+        self.setMaxLength(QUERY_MAX_CHARS)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = Qt.Key(event.key())

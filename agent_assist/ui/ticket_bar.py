@@ -3,6 +3,10 @@
 The time shown is folded by core from the session's events (wall-clock based, pauses
 honoured), so it is right after sleep, a crash or a restart; between reads the bar only adds
 the seconds its own monotonic timer saw.
+
+The outcome box shows the outcome the ticket will be recorded with: Resolved for a new ticket,
+the checklist's outcome once a checklist finishes on it (:attr:`TicketState.outcome`), or what
+the agent picks; "Next ticket" records exactly what it shows.
 """
 
 from __future__ import annotations
@@ -59,6 +63,10 @@ class TicketBar(QFrame):
         self._state: TicketState | None = None
         self._since = QElapsedTimer()
         self._watch: re.Pattern[str] | None = None
+        self._recorded: Outcome | None = None
+        self.next_flow: Callable[[], None] | None = None
+        """Set by the window: "Next ticket" calls it instead of ending at once (it parks or
+        closes the checklist first, then calls :meth:`end_ticket`)."""
         self.setObjectName("ticketBar")
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
@@ -88,7 +96,7 @@ class TicketBar(QFrame):
         self.timer.setMinimumWidth(64)
         self.outcome = QComboBox()
         self.outcome.setAccessibleName("Outcome")
-        self.outcome.setToolTip("How this ticket ends")
+        self.outcome.setToolTip("How this ticket ends (a finished checklist sets it)")
         for outcome, label in OUTCOME_LABELS.items():
             self.outcome.addItem(label, outcome.value)
         self.next_button = QPushButton("Next ticket")
@@ -97,10 +105,24 @@ class TicketBar(QFrame):
         self.gap = QLabel()
         self.gap.setObjectName("muted")
         self.gap.setWordWrap(True)
-        self.count_gap = QPushButton("Count it")
+        self.count_gap = QPushButton("Co&unt it")
         self.count_gap.setAccessibleName("Count the time while the app was closed")
-        self.drop_gap = QPushButton("Don't count")
+        self.drop_gap = QPushButton("Do&n't count")
         self.drop_gap.setAccessibleName("Do not count the time while the app was closed")
+        # The bar's buttons act on the ticket's clock: they never take the keyboard focus, so
+        # a Tab too many and a typed space cannot pause or end a ticket.  Their keys (the
+        # window's Ctrl+T, Ctrl+P, Ctrl+Shift+N; Alt+U, Alt+N here) work from anywhere.  The
+        # outcome box is no Tab stop either (typed letters would pick an outcome): a click
+        # or the window's Ctrl+Shift+O opens it.
+        for button in (
+            self.start_button,
+            self.pause_button,
+            self.next_button,
+            self.count_gap,
+            self.drop_gap,
+        ):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.outcome.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 6, 8, 6)
         grid.setHorizontalSpacing(6)
@@ -154,13 +176,43 @@ class TicketBar(QFrame):
         if self._state is not None:
             self._act(self._work.resume if self._state.paused else self._work.pause)
 
-    def next_ticket(self) -> None:
+    def choose_outcome(self) -> None:
+        """Open the outcome box from the keyboard (it is no Tab stop); only while a ticket
+        runs."""
         if self._state is not None:
-            outcome = Outcome(self.outcome.currentData())
-            self._act(partial(self._work.end, outcome))
-            self.ticket.clear()
-            self.outcome.setCurrentIndex(0)
-            self.ticket.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.outcome.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.outcome.showPopup()
+
+    def next_ticket(self) -> None:
+        """End this ticket and clear the bar for the next, through :attr:`next_flow` if set."""
+        if self._state is None:
+            return
+        if self.next_flow is not None:
+            self.next_flow()
+        else:
+            self.end_ticket()
+
+    def end_ticket(self, discard_run: bool = False) -> None:
+        """End the ticket with the outcome shown; its unfinished checklist run stays saved
+        unless ``discard_run``."""
+        if self._state is None:
+            return
+        outcome = Outcome(self.outcome.currentData())
+        end = partial(self._work.end, outcome, self._state.ticket, discard_run=discard_run)
+        self._act(end)
+        self.ticket.clear()
+        self.show_outcome(None)
+        self.ticket.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_outcome(self, outcome: Outcome | None) -> None:
+        """Show the outcome the ticket now ends with (``None``: the default, resolved); the
+        agent may still change it."""
+        self._recorded = outcome
+        self.outcome.setCurrentIndex(self.outcome.findData((outcome or Outcome.RESOLVED).value))
+
+    def show_state(self, state: WorkState) -> None:
+        """Show ``state`` as returned by a :class:`WorkLog` call made elsewhere."""
+        self._show(state)
 
     def watch_clipboard(self, clipboard: QClipboard | None, pattern: str | None) -> None:
         """Fill the ticket id from copied text matching ``pattern`` (``None``: stop)."""
@@ -207,6 +259,9 @@ class TicketBar(QFrame):
         else:
             self._tick.stop()
         after = state.ticket.ticket if state.ticket else ""
+        recorded = state.ticket.outcome if state.ticket else None
+        if after != before or (recorded is not None and recorded != self._recorded):
+            self.show_outcome(recorded)  # not on every refresh: the agent's choice stays
         if after != before:
             self.ticketChanged.emit(after)
 

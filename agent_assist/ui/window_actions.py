@@ -1,25 +1,42 @@
-"""The main window's actions and menus: every command has a shortcut, shown in its menu entry
-and tooltip, so the whole app works from the keyboard."""
+"""The main window's actions and menus, made from the one table of shortcuts
+(:mod:`~agent_assist.ui.shortcuts`): every command has a shortcut, shown in its menu entry and
+tooltip, so the whole app works from the keyboard; and Tab in reading order as widgets come
+and go (:func:`tab_in_reading_order`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import (
+    QLayout,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
 
-SUMMON_DEFAULT = "Ctrl+Shift+Space"
+from agent_assist.ui.shortcuts import BY_NAME, MENU_LABELS, MENUS, SHORTCUTS
+
+SUMMON_DEFAULT = BY_NAME["summon"].keys[0]
+NATIVE = QKeySequence.SequenceFormat.NativeText
 
 
 @dataclass
 class Actions:
     search: QAction
+    shortcuts: QAction
+    pin: QAction
     start_checklist: QAction
     fill_macro: QAction
     report_gap: QAction
     start_ticket: QAction
     pause_ticket: QAction
+    choose_outcome: QAction
     next_ticket: QAction
     sync_now: QAction
     settings: QAction
@@ -30,54 +47,84 @@ class Actions:
     quit: QAction
 
 
-def _action(window: QMainWindow, text: str, keys: str = "", tip: str = "") -> QAction:
+def _action(window: QMainWindow, text: str, keys: tuple[str, ...] = (), tip: str = "") -> QAction:
     action = QAction(text, window)
-    if keys:
-        action.setShortcut(QKeySequence(keys))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     plain = text.replace("&", "").rstrip("…")
-    action.setToolTip(f"{tip or plain} ({keys})" if keys else tip or plain)
-    action.setStatusTip(tip or plain)
+    tip = tip or plain
+    if keys:
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        tip = f"{tip} ({QKeySequence(keys[0]).toString(NATIVE)})"
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
     window.addAction(action)
     return action
 
 
 def build_actions(window: QMainWindow, summon_keys: str) -> Actions:
+    made = {s.name: _action(window, s.label, s.keys, s.tip_text) for s in SHORTCUTS if s.menu}
     a = Actions(
-        search=_action(window, "&Search", "Ctrl+K", "Back to the search field"),
-        start_checklist=_action(window, "Start &checklist", "Ctrl+Shift+C"),
-        fill_macro=_action(window, "&Fill reply…", "Ctrl+Shift+R", "Fill the open macro"),
-        report_gap=_action(
-            window, "&Report a gap", "Ctrl+Shift+G", "Tell your leads nothing fits this search"
-        ),
-        start_ticket=_action(window, "&Start ticket", "Ctrl+T", "Start timing the ticket"),
-        pause_ticket=_action(window, "&Pause / resume", "Ctrl+P", "Pause or resume the timer"),
-        next_ticket=_action(window, "&Next ticket", "Ctrl+Shift+N", "End this ticket"),
-        sync_now=_action(window, "Sync &now", "F5", "Sync with the team hub now"),
-        settings=_action(window, "&Settings…", "Ctrl+,"),
-        on_top=_action(window, "Always on &top", "Ctrl+Shift+T", "Keep the panel above others"),
-        toggle_window=_action(window, "Show / &hide", "", "Show or hide the panel"),
-        summon=_action(window, "S&ummon with clipboard", summon_keys or SUMMON_DEFAULT),
+        **made,
+        toggle_window=_action(window, "Show / &hide", tip="Show or hide the panel"),
         about=_action(window, "&About Agent Assist"),
-        quit=_action(window, "&Quit", "Ctrl+Q"),
     )
-    a.on_top.setCheckable(True)
+    a.summon.setShortcut(QKeySequence(summon_keys or SUMMON_DEFAULT))
     a.summon.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+    a.on_top.setCheckable(True)
     bar = window.menuBar()
-    app_menu = bar.addMenu("&App")
-    for action in (a.search, a.sync_now, a.settings):
-        app_menu.addAction(action)
-    app_menu.addSeparator()
-    app_menu.addAction(a.quit)
-    item_menu = bar.addMenu("&Item")
-    for action in (a.start_checklist, a.fill_macro, a.report_gap):
-        item_menu.addAction(action)
-    ticket_menu = bar.addMenu("&Ticket")
-    for action in (a.start_ticket, a.pause_ticket, a.next_ticket):
-        ticket_menu.addAction(action)
-    view_menu = bar.addMenu("&View")
-    for action in (a.on_top, a.summon):
-        view_menu.addAction(action)
-    help_menu = bar.addMenu("&Help")
-    help_menu.addAction(a.about)
+    for menu_name in MENUS:
+        menu = bar.addMenu(MENU_LABELS[menu_name])
+        for s in SHORTCUTS:
+            if s.menu == menu_name:
+                if s.name == "quit":
+                    menu.addSeparator()
+                menu.addAction(made[s.name])
+        if menu_name == "Help":
+            menu.addAction(a.about)
     return a
+
+
+def tab_in_reading_order(root: QWidget) -> list[QWidget]:
+    """Make Tab visit the focusable widgets under ``root`` in the order of their layouts
+    (top to bottom, left to right), pages of stacks and splitters included; returns them.
+
+    Widgets created later (a checklist's answer buttons, a macro's fields) join Qt's focus
+    chain at its end, far from where they are shown: call this again after adding them.
+    Hidden and disabled widgets stay in the chain; Qt skips them.  A scroll area around a
+    page is no stop of its own (it would take a Tab and show nothing): Tab goes into it."""
+    order: list[QWidget] = []
+    _visit(root, order, root)
+    for first, second in pairwise(order):
+        QWidget.setTabOrder(first, second)
+    return order
+
+
+def _visit(widget: QWidget, order: list[QWidget], root: QWidget) -> None:
+    content = widget.widget() if isinstance(widget, QScrollArea) else None
+    if content is not None:
+        widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        _visit(content, order, root)
+        return
+    if widget is not root and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+        order.append(widget)
+    if isinstance(widget, QStackedWidget | QSplitter):
+        for i in range(widget.count()):
+            page = widget.widget(i)
+            if page is not None:
+                _visit(page, order, root)
+        return
+    layout = widget.layout()
+    if layout is not None:
+        _visit_layout(layout, order, root)
+
+
+def _visit_layout(layout: QLayout, order: list[QWidget], root: QWidget) -> None:
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        if item is None:
+            continue
+        child, inner = item.widget(), item.layout()
+        if child is not None:
+            _visit(child, order, root)
+        elif inner is not None:
+            _visit_layout(inner, order, root)

@@ -16,7 +16,7 @@ from agent_assist.core.worklog.clock import SystemClock
 from agent_assist.ui.app import window_settings
 from agent_assist.ui.icons import kind_icons
 from agent_assist.ui.main_window import MainWindow
-from agent_assist.ui.sync_status import SyncRound
+from agent_assist.ui.sync_status import LiveSyncLike
 from agent_assist.ui.tasks import TaskManager
 from tests.gui.xvfb import Xvfb, start_xvfb
 
@@ -44,7 +44,7 @@ def open_window(
     tasks: TaskManager,
     data_dir: Path,
     work: WorkLog | None = None,
-    sync_round: SyncRound | None = None,
+    live_sync: LiveSyncLike | None = None,
 ) -> MainWindow:
     work = work or make_work(store, data_dir)
     ctx = work.context
@@ -55,7 +55,7 @@ def open_window(
         kind_icons(),
         work,
         ctx.settings,
-        sync_round=sync_round,
+        live_sync=live_sync,
     )
     qtbot.addWidget(window)
     window.show()

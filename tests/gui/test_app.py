@@ -50,11 +50,15 @@ def test_existing_knowledge_is_kept(tiny_store: Store, data_dir: Path, tmp_path:
     assert (image.width(), image.height()) == (420, 720)
 
 
-def test_startup_error_goes_to_stderr_in_headless_runs(tmp_path: Path) -> None:
+def test_startup_problems_go_to_stderr_in_headless_runs(tmp_path: Path) -> None:
+    """A data dir that cannot be created gives a limited start (see test_degraded_start.py),
+    each problem one line on stderr; the run fails, as nothing can be recorded."""
     not_a_dir = tmp_path / "file"
     not_a_dir.write_text("x")
     result = run_app("--data-dir", str(not_a_dir / "data"), "--smoke")
     assert result.returncode == 1
     lines = stderr_lines(result)
-    assert len(lines) == 1
-    assert lines[0].startswith("agent-assist: cannot create the knowledge cache at ")
+    assert lines[0].startswith("limited start: cannot create the knowledge cache at ")
+    assert lines[1].startswith("limited start: cannot create the event log at ")
+    assert all(line.startswith(("limited start: ", "agent-assist: ")) for line in lines)
+    assert "Traceback" not in result.stderr

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QImage, QTextDocument
+from PySide6.QtGui import QGuiApplication, QImage, QTextDocument
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from agent_assist.app.search import QUERY_MAX_CHARS
 from agent_assist.core.cache.store import Store
 from agent_assist.ui.main_window import MainWindow
 from agent_assist.ui.search_field import PLACEHOLDER
@@ -95,7 +97,7 @@ def test_arrows_move_selection_and_enter_opens(
     assert opened.args == ["sop", "coin-refund"]
     qtbot.waitUntil(lambda: tasks.is_idle)
     assert "Refund request for in-app coin purchase" in window.detail.toPlainText()
-    assert window.search.hasFocus()
+    assert window.detail.hasFocus()  # opened to read; Esc goes back
 
 
 def test_escape_clears_the_search(qtbot: QtBot, window: MainWindow, tasks: TaskManager) -> None:
@@ -177,3 +179,70 @@ def test_geometry_is_remembered_under_the_data_dir(
     assert (data_dir / "window.ini").is_file()
     again = open_window(qtbot, tiny_store, tasks, data_dir)
     assert (again.width(), again.height()) == (380, 600)
+
+
+# -- summon (the global shortcut, Ctrl+Shift+Space) ------------------------------------------
+RAISE = r"^This plugin does not support raise\(\)$"  # offscreen has no stacking
+MAIL = """Hello,
+
+someone hacked my account yesterday
+and changed my email address.\r\n\r\nPlease help!
+-- \nAna
+"""
+
+
+def summon(qtbot: QtBot, window: MainWindow, tasks: TaskManager, clipboard: str) -> None:
+    QGuiApplication.clipboard().setText(clipboard)
+    window.global_hotkey.activated.emit()
+    qtbot.waitUntil(lambda: tasks.is_idle)
+
+
+@pytest.mark.qt_log_ignore(RAISE)
+def test_summon_restores_a_minimised_window(
+    qtbot: QtBot, window: MainWindow, tasks: TaskManager
+) -> None:
+    window.showMinimized()
+    qtbot.waitUntil(window.isMinimized)
+    with qtbot.waitActive(window):
+        summon(qtbot, window, tasks, "card payment declined")
+    assert not window.isMinimized()
+    assert window.isVisible() and window.isActiveWindow()
+    assert window.search.hasFocus()
+    assert window.search.text() == "card payment declined"
+
+
+@pytest.mark.qt_log_ignore(RAISE)
+def test_summon_searches_a_whole_copied_email(
+    qtbot: QtBot, window: MainWindow, tasks: TaskManager
+) -> None:
+    summon(qtbot, window, tasks, "coins never received")
+    assert ids(window)[0] == "coin-refund"
+    summon(qtbot, window, tasks, MAIL)  # the next customer's e-mail replaces the last query
+    assert window.search.text() == " ".join(MAIL.split())
+    assert ids(window)[0] == "hacked-account"
+    assert window.search.selectedText() == window.search.text()  # typing replaces it
+
+
+@pytest.mark.qt_log_ignore(RAISE)
+def test_summon_cuts_a_long_text_where_the_search_stops_reading(
+    qtbot: QtBot, window: MainWindow, tasks: TaskManager
+) -> None:
+    summon(qtbot, window, tasks, "my coins never arrived\n" * 500)
+    assert window.search.text().startswith("my coins never arrived my coins")
+    assert len(window.search.text()) <= QUERY_MAX_CHARS
+    assert ids(window)[0] == "coin-refund"
+
+
+@pytest.mark.qt_log_ignore(RAISE)
+def test_summon_with_nothing_copied_keeps_the_search(
+    qtbot: QtBot, window: MainWindow, tasks: TaskManager
+) -> None:
+    window.set_query("hacked")
+    summon(qtbot, window, tasks, " \n\t ")
+    assert window.search.text() == "hacked"
+    assert window.search.selectedText() == "hacked"
+
+
+def test_pasting_a_long_text_is_cut_like_a_summoned_one(window: MainWindow) -> None:
+    window.search.setText("x" * (QUERY_MAX_CHARS + 100))
+    assert len(window.search.text()) == QUERY_MAX_CHARS

@@ -10,7 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from agent_assist.app.search import NEEDS_ACK, UPDATED
+from agent_assist.app.search import NEEDS_ACK, RECENT, UPDATED
 from agent_assist.core.cache.store import Store
 from agent_assist.core.knowledge.models import Kind
 from agent_assist.core.knowledge.packs import import_pack_dir
@@ -95,6 +95,7 @@ def test_branching_run_records_the_path_taken(
 
 
 def test_required_steps_block(qtbot: QtBot, window: MainWindow, tasks: TaskManager) -> None:
+    start_ticket(qtbot, window, tasks, "55502")
     open_item(qtbot, window, tasks, "coins never received", "coin-refund")
     assert window.start_checklist()
     view = window.checklist
@@ -110,6 +111,7 @@ def test_required_steps_block(qtbot: QtBot, window: MainWindow, tasks: TaskManag
 def test_a_run_resumes_after_the_window_is_recreated(
     qtbot: QtBot, window: MainWindow, tasks: TaskManager, tiny_store: Store, data_dir: Path
 ) -> None:
+    start_ticket(qtbot, window, tasks, "55503")
     open_item(qtbot, window, tasks, "coins never received", "coin-refund")
     window.start_checklist()
     window.checklist.note.setPlainText("order 881")
@@ -181,6 +183,7 @@ def test_acknowledgement_gate(
     qtbot: QtBot, tasks: TaskManager, ack_store: Store, data_dir: Path
 ) -> None:
     window = open_window(qtbot, ack_store, tasks, data_dir)
+    start_ticket(qtbot, window, tasks, "55504")
     row = next(r for r in window.model.rows if r.id == "hacked-account")
     assert NEEDS_ACK in row.badges
     open_item(qtbot, window, tasks, "someone hacked my account", "hacked-account")
@@ -213,9 +216,9 @@ def test_a_sop_changed_since_last_use_shows_a_badge_and_a_step_diff(
     import_pack_dir(tiny_store, write_pack(tmp_path / "v2", files))
     window = open_window(qtbot, tiny_store, tasks, data_dir)
     row = next(r for r in window.model.rows if r.id == "coin-refund")
-    assert row.badges == (UPDATED,)
+    assert row.badges == (RECENT, UPDATED)  # used last: listed first while the search is empty
     index = window.model.index(window.model.rows.index(row))
-    assert window.model.data(index, Role.BADGES) == ["updated"]
+    assert window.model.data(index, Role.BADGES) == ["recent", "updated"]
     with qtbot.waitSignal(window.itemShown):
         window.results.setCurrentIndex(index)
     text = window.detail.toPlainText()
@@ -229,6 +232,7 @@ def test_a_sop_changed_since_last_use_shows_a_badge_and_a_step_diff(
 def test_summon_puts_the_clipboard_in_the_search(
     qtbot: QtBot, window: MainWindow, tasks: TaskManager
 ) -> None:
+    start_ticket(qtbot, window, tasks, "55505")
     open_item(qtbot, window, tasks, "coins never received", "coin-refund")
     window.start_checklist()
     assert window.pages.currentIndex() == CHECKLIST_PAGE

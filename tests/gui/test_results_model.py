@@ -39,8 +39,9 @@ def test_rows_show_kind_title_and_strength(qtbot: QtBot) -> None:
     assert model.data(strong) == "Coin refund"
     assert isinstance(model.data(strong, Qt.ItemDataRole.DecorationRole), QIcon)
     assert [model.data(i, Role.STRENGTH) for i in (strong, weak, listed)] == ["strong", "weak", ""]
-    assert model.data(weak, Qt.ItemDataRole.ToolTipRole) == "Macro · weak match"
-    assert model.data(listed, Qt.ItemDataRole.ToolTipRole) == "SOP"
+    assert model.data(weak, Qt.ItemDataRole.ToolTipRole) == "<qt>Macro · weak match</qt>"
+    assert model.data(listed, Qt.ItemDataRole.ToolTipRole) == "<qt>SOP</qt>"
+    assert model.data(weak, Qt.ItemDataRole.AccessibleDescriptionRole) == "Macro · weak match"
     assert model.data(strong, Role.KIND) == "sop"
     assert model.data(strong, Role.ID) == "coin-refund"
     assert model.data(model.index(3)) is None

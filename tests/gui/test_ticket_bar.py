@@ -12,10 +12,14 @@ from pytestqt.qtbot import QtBot
 from agent_assist.app.context import AppContext
 from agent_assist.app.work import WorkLog
 from agent_assist.core.cache.store import Store
+from agent_assist.core.knowledge.models import Sop, Step
+from agent_assist.core.worklog.checklist import ChecklistRun
 from agent_assist.core.worklog.clock import Clock, FakeClock
 from agent_assist.core.worklog.events import EventLog, EventType, Outcome
 from agent_assist.ui.tasks import TaskManager
 from agent_assist.ui.ticket_bar import TicketBar, clock_text
+
+SOP = Sop("call-back", "Call back", steps=(Step("call", "Call the customer"),))
 
 
 def work_log(store: Store, log: EventLog, data_dir: Path, clock: Clock, agent: str) -> WorkLog:
@@ -96,6 +100,29 @@ def test_clipboard_fills_the_ticket_id_when_watching(
         QTest.keyClick(bar.ticket, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: bar.state is not None)
         assert not bar.offer_text("555555")  # a running ticket is never replaced
+
+
+def test_a_finished_checklist_s_outcome_is_shown_after_a_restart(
+    qtbot: QtBot, tasks: TaskManager, tiny_store: Store, data_dir: Path
+) -> None:
+    clock = FakeClock()
+    with EventLog.in_dir(data_dir) as log:
+        work = work_log(tiny_store, log, data_dir, clock, "tester")
+        run = ChecklistRun.start(SOP, 1, clock, "888")
+        work.checklist_started(run)
+        run.finish(Outcome.WAITING, clock)
+        work.checklist_finished(run)
+        clock.restart(after_seconds=10)
+        bar = make_bar(qtbot, tasks, work_log(tiny_store, log, data_dir, clock, "tester"))
+        assert bar.outcome.currentData() == Outcome.WAITING.value
+        bar.outcome.setCurrentIndex(bar.outcome.findData(Outcome.RESOLVED.value))
+        bar.refresh()
+        qtbot.waitUntil(lambda: tasks.is_idle)
+        assert bar.outcome.currentData() == Outcome.RESOLVED.value  # the agent's choice stays
+        with qtbot.waitSignal(bar.ticketChanged):
+            bar.next_ticket()
+        ended = [e.outcome for e in log.events("tester") if e.type is EventType.TICKET_ENDED]
+        assert ended == [Outcome.RESOLVED]
 
 
 def test_clock_text() -> None:

@@ -180,3 +180,34 @@ def test_data_dir_from_environment(tmp_path: Path) -> None:
     doctor = run("doctor", env=env)
     assert "[OK] data dir:" in doctor.stdout and "$AGENT_ASSIST_DATA_DIR" in doctor.stdout
     assert "keyring" in doctor.stdout and "Qt platform" in doctor.stdout
+
+
+READ_ONLY_COMMANDS = (
+    ("list",),
+    ("suggest", "refund for coins"),
+    ("show", "coin-refund"),
+    ("import", "PACK"),
+    ("export", "DEST"),
+    ("session", "start", "12345"),
+    ("session", "status"),
+    ("report",),
+    ("data", "export"),
+)
+
+
+@pytest.mark.parametrize("command", READ_ONLY_COMMANDS, ids=" ".join)
+def test_read_only_empty_data_dir_gives_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+) -> None:
+    from tests.readonly import read_only
+
+    pack = str(write_pack(tmp_path / "p", GOOD_FILES))
+    args = [{"PACK": pack, "DEST": str(tmp_path / "out")}.get(a, a) for a in command]
+    data = tmp_path / "data"
+    with read_only(data):
+        code, _, err = cli(capsys, "--data-dir", str(data), *args)
+    lines = err.splitlines()
+    assert code == 1
+    assert len(lines) == 1, err
+    assert lines[0].startswith("agent-assist: ") and str(data) in lines[0]
+    assert "unexpected error" not in err and "Traceback" not in err

@@ -61,6 +61,11 @@ class Settings(Layers):
     ca_bundle = TextOption(
         "", "PEM file of CA certificates to trust for the hub (empty: the system's)"
     )
+    insecure_http = BoolOption(
+        False,
+        "allow a plain http:// hub on another machine: the token crosses the network in the "
+        "clear and the hub's signing key is not pinned (use https:// instead)",
+    )
     update_policy = TextOption(
         "notify", "what to do when a new app version exists", choices=("notify", "off")
     )
@@ -76,6 +81,11 @@ class Settings(Layers):
     theme = TextOption("system", "colour theme", choices=("system", "light", "dark"))
     font_size = IntOption(10, "base font size in points", minimum=7, maximum=24)
     content_locale = TextOption("", "show only knowledge in this locale (empty: all)")
+    pinned = TextOption(
+        "",
+        "SOPs listed first while the search is empty: ids, comma-separated "
+        "(Ctrl+Shift+P pins or unpins the SOP shown)",
+    )
     retention_days = IntOption(
         90, "days to keep handle-time events on this workstation", minimum=1, maximum=3650
     )

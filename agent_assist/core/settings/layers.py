@@ -173,6 +173,13 @@ class Layers:
             except SettingsError as exc:
                 self.problems.append(f"{exc} (upgraded for this run only)")
 
+    def reload(self) -> None:
+        """Read the files again: another process (the CLI, IT) may have changed them since.
+        Each layer is replaced whole, so a reader on another thread never sees a half-read one."""
+        fresh = type(self)(self.user_file.parent, self.system_file, self._upgrades)
+        for name in Layers.__slots__:
+            setattr(self, name, getattr(fresh, name))
+
     # -- reading ---------------------------------------------------------------------------
     def get(self, key: str) -> Any:
         """The effective value of ``key`` (KeyError if unknown); the typed attributes use this."""

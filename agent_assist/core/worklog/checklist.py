@@ -15,9 +15,14 @@ Persistence: the run in progress is one JSON file in the data dir (``checklist-r
 rewritten atomically after every move, so a crash or restart resumes exactly where the agent
 was.  Each time is stored as ``{"wall", "mono", "run_id"}``; a file from before (wall ISO text
 only) still loads, its times counted by the wall clock.  Per-step notes live only in that file
-(and in the local event log): they never leave the workstation.  Handle-time events are
-written separately, through :class:`~agent_assist.core.worklog.sessions.SessionService`, when a
-ticket is running.
+(and in the local event log): they never leave the workstation, and they never hold card
+numbers, IBANs or national ids (PCI DSS): :meth:`ChecklistRun.set_note` scrubs them as the note
+is taken and :meth:`RunFile.save` again at the door, so not even a run built by hand or an
+older file writes them.  Handle-time events are written separately, through
+:class:`~agent_assist.core.worklog.sessions.SessionService`, when a ticket is running.
+
+A finished run stays in the file until its ticket ends: its outcome is the ticket's
+(``agent_assist.app.work``), also after a restart.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import Any
 
 from agent_assist.core.errors import AgentAssistError
 from agent_assist.core.knowledge.models import END, Sop, Step
+from agent_assist.core.privacy import scrub_payment_and_ids
 from agent_assist.core.worklog.clock import Clock, Instant
 from agent_assist.core.worklog.durations import elapsed
 from agent_assist.core.worklog.events import Outcome
@@ -181,9 +187,10 @@ class ChecklistRun:
         self.visits[-1] = Visit(last.step_id, clock.now())
 
     def set_note(self, text: str) -> None:
+        """The note of the current step, without card numbers, IBANs or national ids."""
         visit, _ = self._open()
         if text.strip():
-            self.notes[visit.step_id] = text
+            self.notes[visit.step_id] = scrub_payment_and_ids(text)
         else:
             self.notes.pop(visit.step_id, None)
 
@@ -269,21 +276,34 @@ class RunFile:
 
     def load(self) -> ChecklistRun | None:
         """The unfinished run left by the last session, if any."""
+        run = self.read()
+        return None if run is None or run.is_finished else run
+
+    def read(self) -> ChecklistRun | None:
+        """The run in the file, finished or not; a file written before notes were scrubbed
+        is rewritten without their payment data and ids."""
         if not self.path.is_file():
             return None
         try:
-            run = ChecklistRun.from_json(json.loads(self.path.read_text(encoding="utf-8")))
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            run = ChecklistRun.from_json(data)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ChecklistError(
                 f"cannot resume the checklist saved in {self.path}: {exc} "
                 "(move the file aside to start afresh)"
             ) from exc
-        return None if run.is_finished else run
+        clean = _scrubbed_notes(run.notes)
+        if clean != run.notes:
+            run.notes = clean
+            self.save(run)
+        return run
 
     def save(self, run: ChecklistRun) -> None:
+        data = run.to_json()
+        data["notes"] = _scrubbed_notes(run.notes)  # the door to the disk (PCI DSS)
         tmp = self.path.with_suffix(".json.tmp")
         try:
-            tmp.write_text(json.dumps(run.to_json(), indent=1), encoding="utf-8")
+            tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
             tmp.chmod(0o600)  # step notes stay the agent's own
             tmp.replace(self.path)
         except OSError as exc:
@@ -294,3 +314,7 @@ class RunFile:
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+def _scrubbed_notes(notes: dict[str, str]) -> dict[str, str]:
+    return {step: scrub_payment_and_ids(text) for step, text in notes.items()}
