@@ -27,7 +27,8 @@ from agent_assist.core.settings import Settings
 if TYPE_CHECKING:
     from agent_assist.app.acks import AckBook
     from agent_assist.app.context import AppContext
-    from agent_assist.core.cache.store import ItemFacts, Store
+    from agent_assist.core.cache.facts import ItemFacts
+    from agent_assist.core.cache.store import Store
     from agent_assist.core.search.suggester import Suggestion
 
 SEARCH_LIMIT = 25
@@ -116,6 +117,7 @@ class Search:
         self._ctx, self._acks = ctx, acks
         self._facts: dict[tuple[Kind, str], ItemFacts] = {}
         self._facts_revision: tuple[int, int] | None = None
+        self._last_detail: tuple[tuple[object, ...], Detail] | None = None
 
     def _all_facts(self) -> list[ItemFacts]:
         """Every current item's facts (the copy :meth:`facts` keeps)."""
@@ -270,7 +272,26 @@ class Search:
 
     def detail(self, kind: Kind, item_id: str) -> Detail:
         """The item the agent opened (or moved to in the results), with its badges, the
-        titles of its macros and, when it changed since they last used it, what changed."""
+        titles of its macros and, when it changed since they last used it, what changed.
+
+        While the agent types, the top result often stays the same: the last answer is
+        reused as long as nothing it depends on changed (the cache, acknowledgements, pins,
+        the date)."""
+        key = (
+            kind,
+            item_id,
+            self._store.revision(),
+            self._acks.acked(),
+            self._ctx.settings.pinned,
+            self._today(),
+        )
+        if self._last_detail is not None and self._last_detail[0] == key:
+            return self._last_detail[1]
+        detail = self._detail(kind, item_id)
+        self._last_detail = (key, detail)
+        return detail
+
+    def _detail(self, kind: Kind, item_id: str) -> Detail:
         item = self._store.get(item_id, kind)
         mine = self.facts([(kind, item_id)]).get((kind, item_id))
         badges = self.badges(mine, self._acks.acked()) if mine else ()

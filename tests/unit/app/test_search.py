@@ -183,3 +183,28 @@ def test_pins_set_by_it_cannot_be_changed_here(
     assert head(locked.search.rows("")) == [("coin-refund", PINNED)]
     with pytest.raises(SettingsError, match="IT department"):
         locked.search.toggle_pin("hacked-account")
+
+
+def test_the_open_item_is_read_again_only_when_something_it_shows_changed(
+    ctx: AppContext, search: Search
+) -> None:
+    first = search.detail(Kind.SOP, "coin-refund")
+    assert search.detail(Kind.SOP, "coin-refund") is first  # typing on, same top result
+    ctx.store.record_use(Kind.SOP, "coin-refund")  # the cache changed
+    used = search.detail(Kind.SOP, "coin-refund")
+    assert used is not first and used.last_used_version == 1
+    search.toggle_pin("coin-refund")
+    pinned = search.detail(Kind.SOP, "coin-refund")
+    assert PINNED in pinned.badges
+    ctx.acks.add("coin-refund", 1)  # an acknowledgement (acks already read by detail)
+    assert search.detail(Kind.SOP, "coin-refund") is not pinned
+
+
+def test_result_badges_follow_the_cache_without_reading_every_item(
+    ctx: AppContext, search: Search
+) -> None:
+    before = {r.id: r.badges for r in search.rows("coin refund")}
+    assert "coin-refund" in before
+    ctx.store.record_use(Kind.SOP, "coin-refund")
+    assert search.facts([(Kind.SOP, "coin-refund")])[(Kind.SOP, "coin-refund")].last_used_version
+    assert search.facts([(Kind.SOP, "no-such")]) == {}
