@@ -80,10 +80,6 @@ class AppContext:
                 make_private(self.data_dir)
             return self._store
 
-    @property
-    def has_store(self) -> bool:
-        return self._store is not None
-
     def adopt_store(self, store: Store) -> None:
         """Use ``store`` as the knowledge cache from now on (a degraded start's copy, a
         rebuilt cache: :mod:`agent_assist.app.startup`); the one open before is closed."""
