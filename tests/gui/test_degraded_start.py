@@ -37,9 +37,12 @@ NOT_A_DATABASE = b"this is not an SQLite database, whatever its name says\n" * 2
 
 
 @pytest.fixture
-def contexts() -> Iterator[list[AppContext]]:
+def contexts(tasks: TaskManager) -> Iterator[list[AppContext]]:
+    """Contexts the test opened, closed once the worker is done with them: a window's close
+    queues work (pausing the ticket) that must not run on a connection being closed."""
     opened: list[AppContext] = []
     yield opened
+    tasks.shutdown()
     for ctx in opened:
         ctx.close()
 
