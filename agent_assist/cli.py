@@ -6,27 +6,44 @@ Exit codes: 0 success, 1 failure (one line on stderr saying what and where), 2 u
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from agent_assist import __version__
 from agent_assist.app.logs import FILE_ONLY, Logs, setup_logging
-from agent_assist.commands import Context, register_all
+from agent_assist.commands import Context
 from agent_assist.core.errors import AgentAssistError, PackError
 from agent_assist.core.paths import data_dir
 
 log = logging.getLogger(__name__)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _NotTheGuiError(Exception):
+    """The command line is not a plain desktop-app start (see :func:`gui_args`)."""
+
+
+class _QuietParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotTheGuiError(message)
+
+
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; ``commands=False`` leaves the subcommands out (and never
+    prints: :func:`gui_args` uses it only to recognise a desktop-app start)."""
+    kind = argparse.ArgumentParser if commands else _QuietParser
+    parser = kind(
         prog="agent-assist",
+        add_help=commands,
         description="Agent Assist: the right SOP and macro for the ticket in front of you. "
         "Without a subcommand, starts the desktop app.",
         epilog="Global options go before the subcommand: agent-assist --data-dir DIR import PACK",
     )
-    parser.add_argument("--version", action="version", version=f"agent-assist {__version__}")
+    if commands:
+        parser.add_argument("--version", action="version", version=f"agent-assist {__version__}")
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -55,14 +72,56 @@ def build_parser() -> argparse.ArgumentParser:
         help="play a named state (search, sop, checklist, macro), then quit; with --screenshot "
         "it is saved as PNG (use a throwaway --data-dir: it writes like real use)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    register_all(sub)
+    if commands:
+        from agent_assist.commands import register_all
+
+        sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+        register_all(sub)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def gui_args(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """The options of a desktop-app start, or None when ``argv`` is anything else.
+
+    Building the whole parser imports every command's module, which a start of the window
+    does not need (a tenth of a second on a workstation): when the line holds only the global
+    and desktop options, they are read without it.  Anything else (a subcommand, ``--help``,
+    ``--version``, a mistake) goes to the whole parser, which says what it has to say.
+    """
+    try:
+        args, rest = build_parser(commands=False).parse_known_args(argv)
+    except _NotTheGuiError:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process once the desktop app has closed everything it had open.
+
+    By then the event log and the knowledge cache are closed, the worker has stopped and the
+    log is flushed; the interpreter's own tear-down (every Qt object and module, one by one)
+    only makes the agent wait for a window that is already gone, so it is skipped.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)
+
+
+def run() -> NoReturn:
+    """The ``agent-assist`` entry point: :func:`main`, then a quick exit after the app."""
+    code = main(quick_exit=True)
+    sys.exit(code)
+
+
+def main(argv: Sequence[str] | None = None, *, quick_exit: bool = False) -> int:
+    """Run the command line ``argv``; with ``quick_exit``, a desktop-app run ends the process
+    (:func:`exit_now`) once everything is closed instead of returning."""
+    args = gui_args(argv) or build_parser().parse_args(argv)
     ctx = Context(
         data_dir=data_dir(args.data_dir),
         data_dir_option=args.data_dir,
@@ -72,6 +131,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         agent=getattr(args, "agent", None),
     )
     logs = setup_logging(ctx.data_dir, args.debug, ctx.stderr)
+    try:
+        code = dispatch(args, ctx, logs)
+    finally:
+        ctx.close()
+        logs.close()
+    if args.command is None and quick_exit:
+        exit_now(code)
+    return code
+
+
+def dispatch(args: argparse.Namespace, ctx: Context, logs: Logs) -> int:
+    """Run the desktop app or the subcommand; errors become one line on stderr and a code."""
     try:
         if args.command is None:
             from agent_assist.ui.app import run_app  # Qt only when the GUI is wanted
@@ -93,9 +164,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:
         return report_bug(exc, logs, ctx)
-    finally:
-        ctx.close()
-        logs.close()
 
 
 def report_bug(exc: Exception, logs: Logs, ctx: Context) -> int:
@@ -112,4 +180,4 @@ def report_bug(exc: Exception, logs: Logs, ctx: Context) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -1,8 +1,6 @@
-"""Entry point of the frozen executables: the same ``main`` as ``agent-assist``."""
+"""Entry point of the frozen executables: the same ``run`` as ``agent-assist``."""
 
-import sys
-
-from agent_assist.cli import main
+from agent_assist.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

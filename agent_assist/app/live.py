@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -132,6 +133,9 @@ class LiveSync:
 
     # -- the listener thread -----------------------------------------------------------------
     def _run(self) -> None:
+        self._wait_for_a_hub()
+        if self._stop.is_set():
+            return
         from agent_assist.sync.backoff import Backoff
         from agent_assist.sync.client import make_http
         from agent_assist.sync.service import listen_for_changes
@@ -160,6 +164,34 @@ class LiveSync:
                 self._failed(exc)
                 return
         log.info("live sync stopped")
+
+    def _wait_for_a_hub(self) -> None:
+        """Report "no hub" rounds without importing the network stack, until a hub is set.
+
+        Most of a workstation's first start, and every start of one that works offline, has
+        no hub: httpx (and what it imports) would cost a few hundred milliseconds of the
+        start for nothing.  The rounds look exactly like the ones :func:`listen_for_changes`
+        reports for a missing hub.
+        """
+        from agent_assist.sync.report import ListenState, SyncReport, SyncState
+
+        while not self._stop.is_set():
+            settings = self._fresh_settings()
+            if settings.hub_url.strip():
+                return
+            self._report(
+                SyncReport(
+                    SyncState.NOT_CONFIGURED,
+                    [],
+                    0,
+                    datetime.now(UTC),
+                    "no hub configured (setting hub_url)",
+                )
+            )
+            if self._stop.is_set():
+                return
+            self._state(ListenState.WAITING, self.poll_seconds)
+            self._wait(self.poll_seconds)
 
     def _fresh_settings(self) -> Settings:
         """The settings for the next round; a pending "sync now" is served by that round."""

@@ -18,7 +18,6 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 import httpx
@@ -45,46 +44,11 @@ from agent_assist.sync.push import (
     push_events,
     push_feedback,
 )
+from agent_assist.sync.report import ListenState, Problem, SyncReport, SyncState
 
 log = logging.getLogger(__name__)
 HttpFactory = Callable[[str, str], httpx.Client]
 """``(hub_url, ca_bundle) -> httpx.Client`` with the hub as base URL."""
-
-
-class SyncState(StrEnum):
-    NOT_CONFIGURED = "not_configured"
-    ONLINE = "online"
-    OFFLINE = "offline"
-    SYNCING = "syncing"
-    AUTH_FAILED = "auth_failed"
-
-
-class Problem(StrEnum):
-    """What went wrong in a round, for a front-end to put in its own words (the ``error``
-    text is the technical sentence, for logs and the command line)."""
-
-    NO_TOKEN = "no_token"
-    TOKEN_REFUSED = "token_refused"  # 401: revoked, expired or mistyped
-    ROLE_REFUSED = "role_refused"  # 403: the token's role may not do this
-    UNREACHABLE = "unreachable"
-    HUB_FAILED = "hub_failed"  # 5xx
-    REFUSED = "refused"  # the hub refused or garbled part of the round (4xx, bad reply)
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    """The outcome of one round.  ``changed`` lists ``kind:id`` of items that changed in the
-    cache; ``pushed`` counts events the hub now holds; ``error`` says what went wrong (with
-    ONLINE it means the hub was reached but refused or garbled something) and ``problem``
-    which kind of thing that was; ``hub_url`` is the hub the round talked to."""
-
-    state: SyncState
-    changed: list[str]
-    pushed: int
-    at: dt.datetime
-    error: str | None = None
-    problem: Problem | None = None
-    hub_url: str = ""
 
 
 @dataclass
@@ -266,16 +230,6 @@ def _round(
 
 POLL_SECONDS = 60.0
 """How often the loop tries again when the stream cannot help (no hub, no token, no stream)."""
-
-
-class ListenState(StrEnum):
-    """What the background loop is doing, for a status line that tells the truth."""
-
-    CONNECTING = "connecting"  # a round is running, or the change stream is being opened
-    LIVE = "live"  # the change stream is open: a publish arrives within a second or two
-    POLLING = "polling"  # the hub offers no stream: a round every ``poll_seconds``
-    OFFLINE = "offline"  # the hub is away: the next try after a backoff delay
-    WAITING = "waiting"  # no hub, or no token it accepts: tries again every ``poll_seconds``
 
 
 StateHook = Callable[[ListenState, float | None], None]
