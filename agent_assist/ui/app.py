@@ -36,6 +36,7 @@ from agent_assist.app.context import AppContext
 from agent_assist.app.crash import CrashFile, report_previous_crash
 from agent_assist.app.live import LiveSync
 from agent_assist.app.logs import Logs
+from agent_assist.app.semantic import SemanticSearch
 from agent_assist.app.sync import process_credentials
 from agent_assist.core.errors import AgentAssistError
 from agent_assist.ui import icons, theme
@@ -74,7 +75,9 @@ def on_qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) ->
     print(f"Qt {label}: {message}", file=sys.stderr, flush=True)
 
 
-def make_application() -> QApplication:
+def make_application(theme_name: str = "light", font_size: int = DEFAULT_FONT_SIZE) -> QApplication:
+    """The QApplication, styled with the agent's theme before any widget exists (styling it
+    again once the window is built would re-polish every widget)."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("agent-assist")
@@ -84,9 +87,18 @@ def make_application() -> QApplication:
     app.setDesktopFileName("agent-assist")
     app.setStyle("Fusion")
     app.setWindowIcon(icons.app_icon())
-    theme.apply(app, "light", DEFAULT_FONT_SIZE)
+    theme.apply(app, theme_name, font_size)
     install_qt_translations(app)
     return app
+
+
+def first_look(ctx: AppContext) -> tuple[str, int]:
+    """The theme and font size to style the application with before the data is open
+    (the defaults when the settings cannot be read: :func:`open_data` says why)."""
+    try:
+        return ctx.settings.theme, ctx.settings.font_size
+    except AgentAssistError:
+        return "light", DEFAULT_FONT_SIZE
 
 
 def install_qt_translations(app: QApplication) -> None:
@@ -169,7 +181,7 @@ def run_app(
             shutdown.callback(crash_file.close)
             log.info("fatal errors go to %s", crash_file.path)
         qInstallMessageHandler(on_qt_message)
-        app = make_application()
+        app = make_application(*first_look(ctx))
         log.info("Qt application ready (%s platform)", app.platformName())
         crashes = CrashHandler(logs, headless, stderr)
         crashes.install()
@@ -232,6 +244,7 @@ def make_window(ctx: AppContext, tasks: TaskManager) -> MainWindow:
         ctx.settings,
         live_sync=LiveSync(ctx.data_dir),
         credentials=process_credentials,
+        semantic=SemanticSearch(ctx.search),
     )
 
 

@@ -149,8 +149,20 @@ def palette(theme: str) -> QPalette:
     return p
 
 
+APPLIED = "agentAssistTheme"
+"""The application property that remembers what :func:`apply` last applied."""
+
+
 def apply(app: QApplication, theme: str, font_size: int) -> None:
-    """Colours and base font size for the whole app (safe to call again after a change)."""
+    """Colours and base font size for the whole app (safe to call again after a change).
+
+    Applying the same again is skipped: a new application stylesheet re-polishes every
+    widget, which costs the window's start a few hundred milliseconds for nothing.
+    """
+    key = f"{resolve(theme)}:{font_size}"
+    if app.property(APPLIED) == key:
+        return
+    app.setProperty(APPLIED, key)
     app.setPalette(palette(theme))
     font = QFont(app.font())
     font.setPointSize(font_size)

@@ -218,3 +218,26 @@ def test_dark_theme_is_readable_everywhere(
         window.open_macro("refund-approved")
     qtbot.waitUntil(lambda: tasks.is_idle, timeout=30_000)
     assert_readable_widgets(window)
+
+
+def test_applying_the_same_theme_again_leaves_the_stylesheet_alone(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new application stylesheet re-polishes every widget: the window's start applies the
+    agent's theme once, before any widget exists, and the settings pass after it is a no-op."""
+    calls: list[str] = []
+    real = QApplication.setStyleSheet
+    monkeypatch.setattr(
+        QApplication, "setStyleSheet", lambda app, text: calls.append(text) or real(app, text)
+    )
+    try:
+        theme.apply(qapp, "dark", 11)
+        theme.apply(qapp, "dark", 11)
+        assert len(calls) == 1
+        theme.apply(qapp, "dark", 12)  # a new font size
+        theme.apply(qapp, "light", 12)  # a new theme
+        assert len(calls) == 3
+        assert qapp.font().pointSize() == 12
+    finally:
+        qapp.setProperty(theme.APPLIED, None)
+        theme.apply(qapp, "light", 10)
