@@ -227,9 +227,12 @@ def test_applying_the_same_theme_again_leaves_the_stylesheet_alone(
     agent's theme once, before any widget exists, and the settings pass after it is a no-op."""
     calls: list[str] = []
     real = QApplication.setStyleSheet
-    monkeypatch.setattr(
-        QApplication, "setStyleSheet", lambda app, text: calls.append(text) or real(app, text)
-    )
+
+    def counted(app: QApplication, text: str) -> None:
+        calls.append(text)
+        real(app, text)
+
+    monkeypatch.setattr(QApplication, "setStyleSheet", counted)
     try:
         theme.apply(qapp, "dark", 11)
         theme.apply(qapp, "dark", 11)
