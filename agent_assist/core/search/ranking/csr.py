@@ -9,6 +9,7 @@ and products with a sparse query vector.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -135,6 +136,51 @@ class Csr:
         contrib = np.where(hit, self.data * v[pos], 0.0)
         out = np.bincount(self.row_of_entries(), weights=contrib, minlength=self.shape[0])
         return out.astype(np.float64, copy=False)
+
+
+class DenseQuery:
+    """``m[rows] @ v`` for sparse query vectors ``v``, many times over one matrix ``m``.
+
+    The product gathers the query's weight for every stored entry of the chosen rows.  Laid
+    out over the hashed feature space that gather reads a 4 MB buffer at random, which costs
+    more than the arithmetic; over the matrix's own columns, numbered most frequent first,
+    the same gather reads a small, hot buffer.  The sums are the same, in the same order.
+    Built once per matrix (a few tens of milliseconds, on the worker that loads the index);
+    the buffer is per thread.
+    """
+
+    def __init__(self, m: Csr) -> None:
+        self.m = m
+        counts = np.bincount(m.indices, minlength=m.shape[1])
+        used = np.flatnonzero(counts)
+        by_use = used[np.argsort(-counts[used], kind="stable")]
+        self.remap = np.full(m.shape[1], -1, np.int32)
+        """Each feature's column here, -1 where no row has it."""
+        self.remap[by_use] = np.arange(len(by_use), dtype=np.int32)
+        self.columns: IndexArray = self.remap[m.indices]
+        self.width = len(by_use)
+        self._local = threading.local()
+
+    def rows_dot(
+        self, rows: npt.ArrayLike, ids: npt.ArrayLike, vals: npt.ArrayLike
+    ) -> npt.NDArray[np.float64]:
+        """Each of ``rows``' dot product with the sparse vector ``(ids, vals)``."""
+        buf = getattr(self._local, "buf", None)
+        if buf is None:
+            buf = self._local.buf = np.zeros(self.width + 1, np.float32)
+        cols = self.remap[np.asarray(ids, np.int64)]
+        cols = np.where(cols >= 0, cols, self.width)  # a column no row reads
+        pos, offsets, lengths = spans(self.m.indptr, rows)
+        buf[cols] = vals
+        try:
+            prod = self.m.data[pos] * buf[self.columns[pos]]
+        finally:
+            buf[cols] = 0.0
+        out = np.zeros(len(lengths), np.float64)
+        nonempty = lengths > 0
+        if nonempty.any():
+            out[nonempty] = np.add.reduceat(prod, offsets[nonempty])
+        return out
 
 
 def vstack(parts: Sequence[Csr]) -> Csr:

@@ -9,7 +9,6 @@ Rows of each item are contiguous (``row_ptr``), so per-item reductions are slice
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -20,9 +19,9 @@ from agent_assist.core.cache.store import SearchFields
 from agent_assist.core.knowledge.models import Kind
 from agent_assist.core.search.ranking import vectors
 from agent_assist.core.search.ranking.classifier import MAX_CLASSES, MAX_ROWS, PhrasingModel
-from agent_assist.core.search.ranking.csr import Csr, spans, vstack
+from agent_assist.core.search.ranking.csr import Csr, DenseQuery, spans, vstack
 from agent_assist.core.search.ranking.lexical import MAX_BODY_CHARS, Lexicon
-from agent_assist.core.search.ranking.text import N_FEATURES, Featurizer, words
+from agent_assist.core.search.ranking.text import Featurizer, words
 
 ENGINE_VERSION = "ranking-3"
 """Bump when features or scoring change: persisted indexes of older versions are rebuilt."""
@@ -141,7 +140,6 @@ class RankIndex:
     featurizer: Featurizer = field(default_factory=Featurizer)
 
     def __post_init__(self) -> None:
-        self._local = threading.local()
         self._inverted: Csr | None = None
         self._rows_inverted: Csr | None = None
         self.by_key = {(e.kind, e.id): n for n, e in enumerate(self.entries)}
@@ -150,6 +148,8 @@ class RankIndex:
         """Each entry's class in the phrasing model, -1 for none."""
         if self.model is not None:
             self.class_of[self.model.labels] = np.arange(len(self.model.labels))
+        self._rows_dot = DenseQuery(self.rows)
+        self._centroids_dot = DenseQuery(self.centroids)
 
     @classmethod
     def build(cls, items: Callable[[], Iterable[SearchFields]], fp: str) -> RankIndex:
@@ -282,23 +282,14 @@ class RankIndex:
         ids: vectors.IntArray,
         vals: vectors.FloatArray,
     ) -> npt.NDArray[np.float64]:
-        """``m[rows] @ v`` for a sparse query vector ``(ids, vals)``, in plain NumPy through
-        a reused dense buffer: copying the rows out and allocating a 4 MB vector per
-        keystroke would cost more than the product itself."""
-        buf = getattr(self._local, "buf", None)
-        if buf is None:
-            buf = self._local.buf = np.zeros(N_FEATURES, np.float32)
-        pos, offsets, lengths = spans(m.indptr, rows)
-        buf[ids] = vals
-        try:
-            prod = m.data[pos] * buf[m.indices[pos]]
-        finally:
-            buf[ids] = 0.0
-        out = np.zeros(len(rows), np.float64)
-        nonempty = lengths > 0
-        if nonempty.any():
-            out[nonempty] = np.add.reduceat(prod, offsets[nonempty])
-        return out
+        """``m[rows] @ v`` for a sparse query vector ``(ids, vals)``, in plain NumPy
+        (:class:`~agent_assist.core.search.ranking.csr.DenseQuery`, prepared for both of the
+        index's matrices when it is loaded)."""
+        if m is self.rows:
+            return self._rows_dot.rows_dot(rows, ids, vals)
+        if m is self.centroids:
+            return self._centroids_dot.rows_dot(rows, ids, vals)
+        return DenseQuery(m).rows_dot(rows, ids, vals)
 
     def phrasing_scores(
         self, ids: vectors.IntArray, vals: vectors.FloatArray
