@@ -44,7 +44,10 @@ from agent_assist.sync.push import (
     push_events,
     push_feedback,
 )
-from agent_assist.sync.report import ListenState, Problem, SyncReport, SyncState
+from agent_assist.sync.report import ListenState as ListenState  # re-exported: callers' home
+from agent_assist.sync.report import Problem as Problem
+from agent_assist.sync.report import SyncReport as SyncReport
+from agent_assist.sync.report import SyncState as SyncState
 
 log = logging.getLogger(__name__)
 HttpFactory = Callable[[str, str], httpx.Client]
