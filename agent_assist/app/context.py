@@ -21,6 +21,7 @@ from agent_assist.core.worklog.clock import Clock, clock_from_env
 if TYPE_CHECKING:
     from agent_assist.app.acks import AckBook
     from agent_assist.app.search import Search
+    from agent_assist.app.tickets import TicketDesk
     from agent_assist.app.work import WorkLog
     from agent_assist.core.cache.store import Store
     from agent_assist.core.search.suggester import Suggester
@@ -56,6 +57,7 @@ class AppContext:
         self._acks: AckBook | None = None
         self._search: Search | None = None
         self._work: WorkLog | None = None
+        self._tickets: TicketDesk | None = None
         self._events_problem: str | None = None
         self._on_close: list[Callable[[], object]] = []
         self._lock = threading.Lock()
@@ -139,9 +141,10 @@ class AppContext:
         """The ranking engine over the cache; built on first use (numpy and rapidfuzz take a
         noticeable time to import, which a window that is not yet shown should not wait for)."""
         if self._suggester is None:
+            from agent_assist.app.semantic import encoder_dir
             from agent_assist.core.search.suggester import Suggester
 
-            self._suggester = Suggester(self.store, clock=self.clock)
+            self._suggester = Suggester(self.store, clock=self.clock, model_dir=encoder_dir())
         return self._suggester
 
     @property
@@ -170,8 +173,22 @@ class AppContext:
             self._work = WorkLog(self, self.acks)
         return self._work
 
+    @property
+    def tickets(self) -> TicketDesk:
+        """The connected ticketing tool (:mod:`agent_assist.app.tickets`); nothing is opened
+        or contacted before a use case needs it."""
+        if self._tickets is None:
+            from agent_assist.app.tickets import TicketDesk
+
+            self._tickets = TicketDesk(self)
+        return self._tickets
+
     def close(self) -> None:
-        """Close the event log, then the knowledge cache (safe to call twice)."""
+        """Close the ticketing tool's connection, the event log, then the knowledge cache
+        (safe to call twice)."""
+        tickets, self._tickets = self._tickets, None
+        if tickets is not None:
+            tickets.close()
         with self._lock:
             events, self._events = self._events, None
             store, self._store = self._store, None

@@ -235,6 +235,10 @@ class WorkLog:
     def report_no_match(self, query: str) -> None:
         self.sessions.report_no_match(query)
 
+    def search_abandoned(self, query: str) -> None:
+        """Log a low-confidence search that ended with no SOP opened (``search_trail.py``)."""
+        self.sessions.report_search_abandoned(query)
+
     def acknowledge(self, sop_id: str, version: int) -> None:
         self.sessions.acknowledge(SopRef(sop_id, version))
         self._acks.add(sop_id, version)

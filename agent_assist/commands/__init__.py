@@ -63,6 +63,8 @@ Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 def register_all(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from agent_assist.commands import (
+        connectors,
+        convert,
         data,
         diagnose,
         knowledge,
@@ -76,3 +78,5 @@ def register_all(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
     for module in (knowledge, suggest, diagnose, settings, session, report, data, scrub, sync):
         module.register(sub)
+    convert.register(sub)
+    connectors.register(sub)

@@ -179,6 +179,10 @@ class EventIn(Strict):
     query: Text | None = None
     rank: Annotated[int, Field(ge=0, le=10_000), JsonInt] | None = None
     counted_seconds: Seconds | None = None
+    satisfaction: Annotated[float, Field(strict=True, ge=0, le=1, allow_inf_nan=False)] | None = (
+        None
+    )
+    reopened: Flag | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -79,6 +79,7 @@ class MacroForm(QFrame):
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)
         buttons.addWidget(self.copy_button)
+        self.button_row = buttons  # others add theirs before Copy (ui/send_to_ticket.py)
         body = QWidget()
         body.setObjectName("pageBody")
         fields = QVBoxLayout(body)

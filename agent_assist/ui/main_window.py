@@ -25,7 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from agent_assist.app.search import Detail, ResultRow, Search
+from agent_assist.app.search_trail import SearchTrail
+from agent_assist.app.semantic import SemanticSearch
 from agent_assist.app.sync import TokenStore
+from agent_assist.app.tickets import TicketDesk
 from agent_assist.app.work import WorkLog
 from agent_assist.core.knowledge.models import Kind
 from agent_assist.core.settings import Settings
@@ -46,12 +49,14 @@ from agent_assist.ui.plain_text import plain_label
 from agent_assist.ui.results_delegate import ResultDelegate
 from agent_assist.ui.results_model import ResultsModel
 from agent_assist.ui.search_field import SearchField
+from agent_assist.ui.semantic_refiner import SemanticRefiner
 from agent_assist.ui.shortcuts import key
 from agent_assist.ui.shortcuts_dialog import show_cheat_sheet
 from agent_assist.ui.sync_status import LiveSyncLike, SyncController, SyncStatus
 from agent_assist.ui.tasks import TaskManager
 from agent_assist.ui.ticket_bar import TicketBar
 from agent_assist.ui.ticket_flows import TicketFlows
+from agent_assist.ui.tickets_flows import TicketsPanel
 from agent_assist.ui.tray import make_tray
 from agent_assist.ui.updates_notice import UpdatesNotice
 from agent_assist.ui.window_actions import build_actions, tab_in_reading_order
@@ -101,6 +106,8 @@ class MainWindow(TicketFlows, PaletteFlows, QMainWindow):
         app_settings: Settings,
         live_sync: LiveSyncLike | None = None,
         credentials: Callable[[], TokenStore] | None = None,
+        semantic: SemanticSearch | None = None,
+        tickets: Callable[[], TicketDesk] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -108,6 +115,7 @@ class MainWindow(TicketFlows, PaletteFlows, QMainWindow):
         self._work, self._app_settings, self._credentials = work, app_settings, credentials
         self._detail: Detail | None = None
         self._return_page = SEARCH_PAGE
+        self._trail = SearchTrail()
         self.setWindowTitle("Agent Assist")
         self.commands = build_actions(self, app_settings.hotkey)
         self.global_hotkey = GlobalHotkey(self)
@@ -144,6 +152,7 @@ class MainWindow(TicketFlows, PaletteFlows, QMainWindow):
         self.search.setToolTip("Describe the customer's problem (Ctrl+K)")
         self._build_layout()
         self._connect()
+        self.tickets = TicketsPanel(self, tickets or (lambda: work.context.tickets))
         self.on_window_widgetsAdded()
         self._restore_geometry()
         self.tray = make_tray(
@@ -160,6 +169,11 @@ class MainWindow(TicketFlows, PaletteFlows, QMainWindow):
         self._tasks.run(self._knowledge.counts, self._show_counts)
         self._search("")
         self._prepare()
+        self.refiner = (  # the second, semantic stage (ui/semantic_refiner.py)
+            SemanticRefiner(semantic, tasks, self.search, self.model, self.results, self)
+            if semantic is not None
+            else None
+        )
         self._tasks.run(self._work.resume_run, self._resume_run, self._run_unreadable)
         self.sync.start(bool(app_settings.hub_url))
 
@@ -218,6 +232,7 @@ class MainWindow(TicketFlows, PaletteFlows, QMainWindow):
         self.back_shortcut.activated.connect(self.on_focusShortcut_activated)
         self.checklistShown.connect(self.on_window_widgetsAdded)
         self.checklistShown.connect(self.on_window_itemUsed)
+        self.checklistShown.connect(self.on_window_checklistShown)
         self.checklist.runChanged.connect(self.on_window_widgetsAdded)
         self.macroShown.connect(self.on_window_widgetsAdded)
         self.macro_form.macroCopied.connect(self.on_window_itemUsed)
@@ -271,6 +286,7 @@ class MainWindow(TicketFlows, PaletteFlows, QMainWindow):
         place and stop the clock; the worker finishes both before the app exits."""
         self.checklist.flush()
         self.sync.stop()
+        self._end_search()
         self._tasks.run(self._work.pause_all, _ignore)
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/splitter", self.splitter.saveState())
@@ -307,6 +323,7 @@ class MainWindow(TicketFlows, PaletteFlows, QMainWindow):
 
     def _show_rows(self, query: str, rows: list[ResultRow]) -> None:
         self.model.set_rows(rows)
+        self._follow_search(query, rows)
         searching = bool(query.strip())
         confident = any(r.confident for r in rows)
         self.no_match.setVisible(searching and not confident)
@@ -363,6 +380,7 @@ class MainWindow(TicketFlows, PaletteFlows, QMainWindow):
         if self.results.currentIndex() != index:
             self.results.setCurrentIndex(index)  # loads the detail
         query = self.search.text()
+        self._trail.opened(row.kind)
         self._tasks.run(partial(self._knowledge.record_choice, query, row.kind, row.id), _ignore)
         self.itemOpened.emit(row.kind.value, row.id)
         if row.kind is Kind.MACRO:

@@ -9,7 +9,7 @@ on a ticket and going on to the next ticket are in :mod:`agent_assist.ui.ticket_
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from agent_assist.app.search import query_from_text
+from agent_assist.app.search_trail import SearchTrail, Suggestion
 from agent_assist.app.sync import SignIn, TokenStore, sign_in, sign_in_summary
 from agent_assist.core.knowledge.macros import MacroContext
 from agent_assist.core.knowledge.models import Item, Kind
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from agent_assist.ui.search_field import SearchField
     from agent_assist.ui.tasks import TaskManager
     from agent_assist.ui.ticket_bar import TicketBar
+    from agent_assist.ui.tickets_flows import TicketsPanel
     from agent_assist.ui.updates_notice import UpdatesNotice
     from agent_assist.ui.window_actions import Actions
 
@@ -65,12 +67,14 @@ class PaletteFlows(_Base):
         _tasks: TaskManager
         _work: WorkLog
         _knowledge: Search
+        _trail: SearchTrail
         _settings: QSettings
         _detail: Detail | None
         _return_page: int
         commands: Actions
         global_hotkey: GlobalHotkey
         ticket_bar: TicketBar
+        tickets: TicketsPanel
         checklist: ChecklistView
         macro_form: MacroForm
         item_actions: ItemActions
@@ -111,13 +115,16 @@ class PaletteFlows(_Base):
             QGuiApplication.clipboard() if watch else None,
             s.ticket_pattern if watch else None,
         )
+        self.tickets.focus.apply()
 
     def macro_context(self) -> MacroContext:
         state = self.ticket_bar.state
-        return MacroContext(
-            agent_name=self._app_settings.agent_name,
-            ticket_id=state.ticket if state else self.ticket_bar.ticket.text().strip(),
-            today=dt.date.today(),
+        return self.tickets.macro_context(  # the requester and subject of a tool's ticket
+            MacroContext(
+                agent_name=self._app_settings.agent_name,
+                ticket_id=state.ticket if state else self.ticket_bar.ticket.text().strip(),
+                today=dt.date.today(),
+            )
         )
 
     # -- checklist ---------------------------------------------------------------------------
@@ -135,12 +142,28 @@ class PaletteFlows(_Base):
         self.pages.setCurrentIndex(MACRO_PAGE)
         self.macroShown.emit(item.id)
 
+    # -- searches that end with nothing opened (app/search_trail.py) --------------------------
+    def _follow_search(self, query: str, rows: Sequence[Suggestion]) -> None:
+        self._log_abandoned(self._trail.shown(query, rows))
+
+    def _end_search(self) -> None:
+        self._log_abandoned(self._trail.end())
+
+    def _log_abandoned(self, query: str | None) -> None:
+        if query:
+            self._tasks.run(partial(self._work.search_abandoned, query), _ignore)
+
+    @Slot()
+    def on_window_checklistShown(self) -> None:
+        self._trail.opened(Kind.SOP)
+
     # -- slots of the palette ----------------------------------------------------------------
     @Slot()
     def on_reportGap_clicked(self) -> None:
         query = self.search.text().strip()
         if not query:
             return
+        self._trail.reported()
         self._tasks.run(partial(self._work.report_no_match, query), _ignore)
         self.report_gap.setEnabled(False)
         self.statusBar().showMessage("Thanks: the gap is recorded for your leads", 8000)

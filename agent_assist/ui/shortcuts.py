@@ -98,7 +98,8 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut(
         "back",
         ("Esc",),
-        "back: leave the open SOP, the checklist or the reply form; in the search field, clear it",
+        "back: leave the open SOP, the checklist, the reply form or the ticket list; in the "
+        "search field, clear it",
         SEARCH,
     ),
     Shortcut(
@@ -135,6 +136,13 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         shown="Ctrl+Enter",
     ),
     Shortcut(
+        "send_reply",
+        ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"),
+        "in the reply form: send the filled reply to the ticket (you confirm what goes where)",
+        ITEM,
+        shown="Ctrl+Shift+Enter",
+    ),
+    Shortcut(
         "report_gap",
         ("Ctrl+Shift+G",),
         "report that nothing fits this search",
@@ -156,6 +164,15 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         "undo_step", ("Ctrl+Z",), "undo the last step (in a text field: the typing)", CHECKLIST
     ),
     Shortcut("finish", ("Alt+F",), "finish the checklist with the chosen outcome", CHECKLIST),
+    Shortcut(
+        "tickets",
+        ("Ctrl+Shift+M",),
+        "my open tickets in the ticketing tool (again: refresh); Enter works on the one selected",
+        TICKET,
+        "Ticket",
+        "&My tickets",
+        tip="list my open tickets in the ticketing tool",
+    ),
     Shortcut(
         "start_ticket", ("Ctrl+T",), "start timing the ticket", TICKET, "Ticket", "&Start ticket"
     ),

@@ -53,9 +53,11 @@ class TicketBar(QFrame):
 
     Signals:
         ticketChanged(str): the running ticket is now this one ("" when none).
+        ticketEnded(str, str): the agent ended this ticket with this outcome (its value).
     """
 
     ticketChanged = Signal(str)
+    ticketEnded = Signal(str, str)
 
     def __init__(self, tasks: TaskManager, work: WorkLog, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -200,6 +202,7 @@ class TicketBar(QFrame):
         outcome = Outcome(self.outcome.currentData())
         end = partial(self._work.end, outcome, self._state.ticket, discard_run=discard_run)
         self._act(end)
+        self.ticketEnded.emit(self._state.ticket, outcome.value)
         self.ticket.clear()
         self.show_outcome(None)
         self.ticket.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -72,6 +72,8 @@ class TicketFlows(_Base):
         search: SearchField
         checklistShown: SignalInstance
 
+        def _end_search(self) -> None: ...
+
     # -- a checklist runs on a ticket -------------------------------------------------------
     def start_checklist(self) -> bool:
         """Start (or resume) the checklist of the SOP shown, on the ticket in the bar (started
@@ -195,6 +197,7 @@ class TicketFlows(_Base):
             self.checklist.park()
         ticket = self._ticket()
         outcome = self.ticket_bar.outcome.currentText().lower()
+        self._end_search()  # logged on this ticket, before it ends
         self.ticket_bar.end_ticket(discard_run=discard)
         self._clear_for_next()
         self.statusBar().showMessage(f"Ticket {ticket} ended: {outcome}", 8000)

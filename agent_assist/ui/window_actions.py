@@ -34,6 +34,7 @@ class Actions:
     start_checklist: QAction
     fill_macro: QAction
     report_gap: QAction
+    tickets: QAction
     start_ticket: QAction
     pause_ticket: QAction
     choose_outcome: QAction

@@ -3,7 +3,8 @@
 ::
 
     ui ──────→ app ──→ core        commands ──→ app ──→ core
-                 └───→ sync ──→ core             hub ──→ core
+                 ├───→ sync ──→ core             hub ──→ core
+                 └───→ connectors ──→ core
 
 Nothing imports ``ui`` or ``commands`` (but the entry point, ``cli.py``, which starts them);
 ``core`` imports nothing of the project outside itself; Qt is imported only in ``ui``.  Every
@@ -29,7 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     "core": {"core"},
     "sync": {"sync", "core"},
     "hub": {"hub", "core"},
-    "app": {"app", "core", "sync"},
+    "app": {"app", "core", "sync", "connectors"},
+    "connectors": {"connectors", "core"},
     "ui": {"ui", "app", "core"},
     "commands": {"commands", "app", "core"},
     # top-level modules: the package's version and resource paths are for everyone
@@ -104,6 +106,10 @@ def test_imports_follow_the_layer_graph() -> None:
         ("commands/fake.py", "from agent_assist import ui"),
         ("sync/fake.py", "from agent_assist.app.search import Search"),
         ("hub/fake.py", "from agent_assist.sync.client import HubClient"),
+        ("connectors/fake.py", "from agent_assist.app.context import AppContext"),
+        ("connectors/fake.py", "from PySide6.QtCore import QObject"),
+        ("ui/fake.py", "from agent_assist.connectors.rt import RTConnector"),
+        ("commands/fake.py", "from agent_assist.connectors import registry"),
         ("core/fake.py", "def f():\n    from ..app import context"),
         (
             "core/fake.py",

@@ -3,8 +3,10 @@
 Guarantee: a placeholder is never silently left empty.  Every ``{{name}}`` in the body gets a
 field (declared fields keep their label, default and choices; the built-ins ``agent_name``,
 ``ticket_id`` and ``today`` are prefilled from context; an undeclared one is asked for as
-required).  :func:`render` refuses while a required field is empty; :func:`preview` shows the
-gap as ``[Label]`` instead.  Optional fields may be left empty on purpose.
+required).  A field with a ``source`` (``requester.first_name`` …) is prefilled from the ticket
+when one is known, before its ``default``.  :func:`render` refuses while a required field is
+empty; :func:`preview` shows the gap as ``[Label]`` instead.  Optional fields may be left empty
+on purpose.
 """
 
 from __future__ import annotations
@@ -31,12 +33,40 @@ class MacroContext:
     agent_name: str = ""
     ticket_id: str = ""
     today: dt.date | None = None
+    requester_name: str = ""
+    """The customer's full name as the ticketing tool has it ("" when no ticket is known)."""
+    ticket_subject: str = ""
 
     def value(self, name: str) -> str:
         if name == "today":
             day = self.today or dt.date.today()
             return f"{day.day} {day:%B %Y}"
+        if name not in BUILTIN_PLACEHOLDERS:
+            return ""
         return str(getattr(self, name, "") or "")
+
+    def source(self, source: str | None) -> str:
+        """The value of a field's ``source`` (one of ``FIELD_SOURCES``); "" when unknown."""
+        values = {
+            "requester.first_name": first_name(self.requester_name),
+            "requester.name": "" if "@" in self.requester_name else self.requester_name.strip(),
+            "ticket.id": self.ticket_id,
+            "ticket.subject": self.ticket_subject,
+            "agent.name": self.agent_name,
+        }
+        return values.get(source or "", "")
+
+
+def first_name(full_name: str) -> str:
+    """The given name in ``full_name``: "Maria Lopez" → "Maria", "Lopez, Maria" → "Maria";
+    "" for an e-mail address (a tool's stand-in when it has no name), which is no name to
+    greet anyone by."""
+    name = full_name.strip()
+    if not name or "@" in name:
+        return ""
+    if "," in name:
+        name = name.split(",", 1)[1].strip() or name.split(",", 1)[0].strip()
+    return name.split()[0] if name.split() else ""
 
 
 @dataclass(frozen=True)
@@ -59,7 +89,11 @@ def fields(macro: Macro, context: MacroContext) -> list[FieldSpec]:
     body uses without declaring them."""
     out: list[FieldSpec] = []
     for f in macro.fields:
-        default = f.default or (context.value(f.name) if f.name in BUILTIN_PLACEHOLDERS else "")
+        default = (
+            context.source(f.source)
+            or f.default
+            or (context.value(f.name) if f.name in BUILTIN_PLACEHOLDERS else "")
+        )
         out.append(
             FieldSpec(
                 f.name,

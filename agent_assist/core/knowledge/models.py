@@ -18,6 +18,15 @@ END = "end"
 BUILTIN_PLACEHOLDERS = ("agent_name", "ticket_id", "today")
 """Placeholders the app fills from context; macros may use them without declaring them."""
 
+FIELD_SOURCES = (
+    "requester.first_name",
+    "requester.name",
+    "ticket.id",
+    "ticket.subject",
+    "agent.name",
+)
+"""Where a macro field's value may come from when the ticket is known (``source:``)."""
+
 
 class Kind(StrEnum):
     SOP = "sop"
@@ -149,6 +158,8 @@ class MacroField:
     required: bool = True
     default: str | None = None
     choices: tuple[str, ...] = ()
+    source: str | None = None
+    """One of :data:`FIELD_SOURCES`: the value comes from the ticket when one is known."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +194,7 @@ class Macro:
                     "required": f.required,
                     "default": f.default,
                     "choices": list(f.choices),
+                    **({"source": f.source} if f.source else {}),
                 }
                 for f in self.fields
             ],
@@ -203,6 +215,7 @@ class Macro:
                     required=f.get("required", True),
                     default=f.get("default"),
                     choices=tuple(f.get("choices", ())),
+                    source=f.get("source"),
                 )
                 for f in data.get("fields", ())
             ),

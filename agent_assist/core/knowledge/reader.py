@@ -14,6 +14,7 @@ from pathlib import Path
 
 from agent_assist.core.knowledge.fieldreader import FieldReader
 from agent_assist.core.knowledge.models import (
+    FIELD_SOURCES,
     Choice,
     Content,
     Deadline,
@@ -61,7 +62,7 @@ STEP_FIELDS = ("id", "text", "required", "choices", "macro")
 CHOICE_FIELDS = ("label", "next")
 DEADLINE_FIELDS = ("days", "business_days", "basis", "label")
 MACRO_FIELDS = ("id", "title", "tags", "locale", "fields")
-MACRO_FIELD_FIELDS = ("label", "required", "default", "choices")
+MACRO_FIELD_FIELDS = ("label", "required", "default", "choices", "source")
 LOCALE_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 PLACEHOLDER_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*\Z")
 
@@ -356,6 +357,14 @@ def _macro(fr: FieldReader, body: str, locale: str) -> Macro:
                     f"'{excerpt(default)}' is not one of the choices "
                     f"({excerpt(', '.join(choices), 200)})",
                 )
+            source = fr.string((*p, "source")) if fr.has((*p, "source")) else None
+            if source is not None and source not in FIELD_SOURCES:
+                fr.error(
+                    (*p, "source"),
+                    f"'{excerpt(source)}' is not a source (expected one of "
+                    f"{', '.join(FIELD_SOURCES)})",
+                )
+                source = None
             fields.append(
                 MacroField(
                     name=str(name),
@@ -363,6 +372,7 @@ def _macro(fr: FieldReader, body: str, locale: str) -> Macro:
                     required=fr.boolean((*p, "required"), True),
                     default=default,
                     choices=choices,
+                    source=source,
                 )
             )
     elif fr.has(("fields",)):

@@ -89,6 +89,31 @@ class Settings(Layers):
     retention_days = IntOption(
         90, "days to keep handle-time events on this workstation", minimum=1, maximum=3650
     )
+    ticketing_tool = TextOption(
+        "",
+        "ticketing tool to read tickets from and post replies to (set by 'agent-assist "
+        "connect'; empty: none)",
+        choices=("", "rt", "zendesk", "freshdesk", "zammad"),
+    )
+    ticketing_url = TextOption("", "web address of the ticketing tool (https://…)")
+    ticketing_user = TextOption(
+        "", "your user name (RT) or e-mail address (Zendesk, Freshdesk, Zammad) in the tool"
+    )
+    follow_focus = BoolOption(
+        True,
+        "switch to the ticket the focused window shows (the ticketing tool's title, read on "
+        "Windows and X11; not on macOS or Wayland)",
+    )
+    focus_pattern = TextOption(
+        "",
+        "regular expression finding the ticket id in the focused window's title, with a group "
+        "around the id (empty: the connected tool's own patterns)",
+    )
+    status_on_end = BoolOption(
+        False,
+        "when a ticket of the connected tool ends, set its status there to match the outcome "
+        "(resolved: resolved, waiting: pending, escalated or transferred: open)",
+    )
 
 
 SETTINGS: tuple[Option[Any], ...] = tuple(Settings.OPTIONS.values())

@@ -138,6 +138,8 @@ def session_timing(
         t.flags.append("open")
     prev = first.at
     for at, event in timeline:
+        if t.ended is not None:  # what comes after the end (ticket_quality) is no work
+            break
         seconds, flags = stretch(prev, at)
         if t.paused:
             t.paused_seconds += seconds

@@ -55,6 +55,15 @@ class EventType(StrEnum):
     """The agent confirmed that an unrecorded gap (crash, long idle) was work."""
     GAP_TRIMMED = "gap_trimmed"
     """The agent said only ``counted_seconds`` of the gap before this event was work."""
+    MACRO_SENT = "macro_sent"
+    """A filled macro was posted to the ticketing tool (``macro_id``), not only copied."""
+    TICKET_QUALITY = "ticket_quality"
+    """What the ticketing tool says about a worked ticket: ``satisfaction`` (0-1) and/or
+    ``reopened``; never customer text."""
+    SEARCH_ABANDONED = "search_abandoned"
+    """A search whose suggestions were all below the confidence threshold ended with no SOP
+    opened and no gap reported (``app/search_trail.py``): a gap the agent did not report.
+    Carries the scrubbed ``query`` and machine fields only (``shareable.TYPE_FREE_TEXT``)."""
 
 
 class Outcome(StrEnum):
@@ -85,6 +94,8 @@ class Event:
     rank: int | None = None
     note: str | None = None
     counted_seconds: float | None = None
+    satisfaction: float | None = None
+    reopened: bool | None = None
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     def to_json(self) -> dict[str, Any]:
@@ -124,6 +135,8 @@ _COLUMNS = (
     "rank",
     "note",
     "counted_seconds",
+    "satisfaction",
+    "reopened",
 )
 
 _INSERT = f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
@@ -155,6 +168,8 @@ def _row(event: Event) -> tuple[Any, ...]:
         event.rank,
         None if event.note is None else scrub_payment_and_ids(event.note),
         event.counted_seconds,
+        event.satisfaction,
+        event.reopened,
     )
 
 
@@ -178,6 +193,8 @@ def _event(row: tuple[Any, ...]) -> Event:
         rank=row[16],
         note=row[17],
         counted_seconds=row[18],
+        satisfaction=row[19],
+        reopened=None if row[20] is None else bool(row[20]),
         id=row[0],
     )
 
@@ -200,7 +217,13 @@ def _v1_events(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (_v1_events, outbox.create_outbox, outbox.index_pushed_ids)
+def _v4_quality(conn: sqlite3.Connection) -> None:
+    """Quality signals from ticketing tools (``ticket_quality`` events)."""
+    conn.execute("ALTER TABLE events ADD COLUMN satisfaction REAL")
+    conn.execute("ALTER TABLE events ADD COLUMN reopened INTEGER")
+
+
+MIGRATIONS = (_v1_events, outbox.create_outbox, outbox.index_pushed_ids, _v4_quality)
 LATEST = len(MIGRATIONS)
 
 

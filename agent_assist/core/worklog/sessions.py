@@ -262,6 +262,10 @@ class SessionService:
     def copy_macro(self, macro_id: str, ticket: str | None = None) -> None:
         self._log_use(EventType.MACRO_COPIED, ticket, macro_id=macro_id)
 
+    def send_macro(self, macro_id: str, ticket: str | None = None) -> None:
+        """A filled macro was posted to the ticketing tool (not only copied)."""
+        self._log_use(EventType.MACRO_SENT, ticket, macro_id=macro_id)
+
     def choose_suggestion(
         self, query: str, rank: int, kind: Kind, item_id: str, ticket: str | None = None
     ) -> None:
@@ -272,6 +276,11 @@ class SessionService:
 
     def report_no_match(self, query: str, ticket: str | None = None) -> None:
         self._log_use(EventType.NO_MATCH_REPORTED, ticket, query=query)
+
+    def report_search_abandoned(self, query: str, ticket: str | None = None) -> None:
+        """A low-confidence search for ``query`` ended with no SOP opened (scrubbed when
+        stored; only the query goes with it, see ``shareable.TYPE_FREE_TEXT``)."""
+        self._log_use(EventType.SEARCH_ABANDONED, ticket, query=query)
 
     def acknowledge(self, sop: SopRef, ticket: str | None = None) -> None:
         """The agent acknowledged reading a SOP version that requires it."""

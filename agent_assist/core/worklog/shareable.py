@@ -33,6 +33,8 @@ MACHINE: frozenset[str] = frozenset(
         "sop_version",  # integer
         "rank",  # integer: which suggestion was chosen
         "counted_seconds",  # number: the part of a gap that was work
+        "satisfaction",  # number 0-1: the ticketing tool's rating of a worked ticket
+        "reopened",  # boolean: the ticketing tool says the ticket was reopened
     }
 )
 """Values the app generates: ids, enums, numbers.  Never free text."""
@@ -44,9 +46,21 @@ FIELDS: frozenset[str] = MACHINE | frozenset(FREE_TEXT)
 """Everything an uploaded event may carry; ``ticket`` and ``note`` are never among them."""
 
 
+TYPE_FREE_TEXT: dict[str, frozenset[str]] = {"search_abandoned": frozenset({"query"})}
+"""Event types that may carry fewer free-text fields than :data:`FREE_TEXT`: an abandoned
+search is about the words searched, so nothing else typed (no SOP, step or reason) goes
+with it, even from a faulty client."""
+
+
 def restrict(data: Mapping[str, Any]) -> dict[str, Any]:
-    """``data`` (an event's JSON form) cut down to :data:`FIELDS`, free text scrubbed."""
-    out = {name: value for name, value in data.items() if name in FIELDS}
+    """``data`` (an event's JSON form) cut down to :data:`FIELDS` (fewer for the types in
+    :data:`TYPE_FREE_TEXT`), free text scrubbed."""
+    only = TYPE_FREE_TEXT.get(str(data.get("type", "")))
+    out = {
+        name: value
+        for name, value in data.items()
+        if name in MACHINE or (name in FIELDS and (only is None or name in only))
+    }
     return scrub_free_text(out)
 
 

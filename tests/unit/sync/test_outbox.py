@@ -85,6 +85,8 @@ def test_a_log_from_before_the_index_keeps_its_outbox(tmp_path: Path) -> None:
         log.mark_pushed([sent[0].id], "t")
     conn = sqlite3.connect(tmp_path / DB_NAME)
     conn.execute("DROP INDEX pushed_id")
+    for column in ("satisfaction", "reopened"):  # added by schema 4
+        conn.execute(f"ALTER TABLE events DROP COLUMN {column}")
     conn.execute("PRAGMA user_version = 2")
     conn.close()
     with EventLog.in_dir(tmp_path) as log:
