@@ -8,8 +8,14 @@ small module, keep a dependency and its learning curve out of the hub, and leave
 readable as plain SQL.  Statements are written with ``?`` placeholders; the PostgreSQL side
 rewrites them to ``%s`` (hub SQL never contains a literal ``%``).
 
-Connections are per thread (FastAPI runs plain ``def`` endpoints in a thread pool), so no
-connection is ever shared between two requests at the same time.
+SQLite connections are per thread (FastAPI runs plain ``def`` endpoints in a thread pool), so
+no connection is ever shared between two requests at the same time.  PostgreSQL connections
+come from a psycopg-pool pool sized per process (``pool_size``, see :func:`pool_size_for`), so
+``serve --workers N`` holds a bounded number of server connections whatever the thread count.
+
+Change notices: on PostgreSQL every feed or token change also sends ``NOTIFY`` on
+:data:`CHANNEL` inside its transaction (delivered when it commits); each replica listens
+(``notices.py``).  SQLite has no such thing; its replicas poll the counters.
 
 Ordering guarantee of the change feed: every writer of the feed first increments the
 ``counters`` row of the feed inside its transaction.  That row lock serializes feed writers
@@ -28,11 +34,25 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from agent_assist.core.errors import AgentAssistError
 from agent_assist.hub.schema import MIGRATIONS
 
 SQLITE_FILE = "hub.sqlite3"
+CHANNEL = "agent_assist_hub"
+"""The PostgreSQL ``NOTIFY`` channel of change notices (payload ``feed:N`` or ``tokens``)."""
+POOL_BUDGET = 64
+"""PostgreSQL connections one hub may hold over all its worker processes (the server's
+default ``max_connections`` is 100: the rest is left for the listeners, the CLI and admins)."""
+POOL_MAX = 16
+POOL_TIMEOUT = 10.0
+"""Connections per process: on a few cores more connections only add contention."""
+
+
+def pool_size_for(workers: int) -> int:
+    """Connections of one worker process's pool when ``serve --workers`` runs ``workers``."""
+    return max(4, min(POOL_MAX, POOL_BUDGET // max(1, workers)))
 
 
 class HubStoreError(AgentAssistError):
@@ -65,15 +85,16 @@ class Database:
         self._lock = threading.Lock()
 
     @staticmethod
-    def open(url: str | None, data_dir: Path) -> Database:
-        """The hub database for ``url`` (a PostgreSQL URL) or the SQLite file in ``data_dir``;
-        migrated to the latest schema before it is returned."""
+    def open(url: str | None, data_dir: Path, *, pool_size: int = 4) -> Database:
+        """The hub database for ``url`` (a PostgreSQL URL, with a pool of at most
+        ``pool_size`` connections) or the SQLite file in ``data_dir``; migrated to the latest
+        schema before it is returned."""
         db: Database
         if url is None or url.startswith("sqlite"):
             path = Path(url.split("///", 1)[1]) if url else data_dir / SQLITE_FILE
             db = SqliteDatabase(path)
         elif url.startswith(("postgresql://", "postgres://")):
-            db = PostgresDatabase(url)
+            db = PostgresDatabase(url, pool_size)
         else:
             raise HubStoreError(
                 f"unsupported database URL '{url}' (expected postgresql://... or sqlite:///PATH)"
@@ -202,6 +223,12 @@ class SqliteDatabase(Database):
             conn.execute("COMMIT")
 
 
+def notify(tx: Tx, payload: str) -> None:
+    """Tell every listening replica about a change when ``tx`` commits (PostgreSQL only)."""
+    if isinstance(tx, _PgTx):
+        tx.execute("SELECT pg_notify(?, ?)", (CHANNEL, payload))
+
+
 class _PgTx:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
@@ -212,31 +239,49 @@ class _PgTx:
 
 
 class PostgresDatabase(Database):
-    """PostgreSQL through psycopg 3, one autocommit connection per thread."""
+    """PostgreSQL through psycopg 3: autocommit connections from a pool of ``pool_size``."""
 
     kind = "postgresql"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = 4) -> None:
         super().__init__()
         self.url = url
+        self.pool_size = pool_size
+        self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
 
-    def _connect(self) -> psycopg.Connection[Any]:
-        try:
-            return psycopg.connect(self.url, autocommit=True)
-        except psycopg.Error as exc:
-            raise HubStoreError(f"cannot connect to the hub database: {exc}") from exc
+    @property
+    def pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ConnectionPool(
+                    self.url,
+                    kwargs={"autocommit": True},
+                    min_size=1,
+                    max_size=self.pool_size,
+                    timeout=POOL_TIMEOUT,
+                    name="agent-assist-hub",
+                    open=True,
+                )
+            return self._pool
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            with contextlib.suppress(Exception):
+                pool.close()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Tx]:
-        conn = self._conn()
-        if conn.closed or conn.broken:
-            self._local.conn = None
-            conn = self._conn()
         try:
-            with conn.transaction():
+            with self.pool.connection() as conn, conn.transaction():
                 yield _PgTx(conn)
-        except psycopg.OperationalError as exc:  # server gone, connection lost
-            self._local.conn = None
+        except PoolTimeout as exc:
+            raise HubStoreError(
+                f"hub database: no connection free within {POOL_TIMEOUT:g} s "
+                f"(pool of {self.pool_size})"
+            ) from exc
+        except psycopg.OperationalError as exc:  # server gone: the pool drops the connection
             raise HubStoreError(f"hub database: {exc}") from exc
 
     def _lock_for_migration(self, tx: Tx) -> None:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from agent_assist.core.knowledge.models import Kind
 from agent_assist.hub import knowledge
 from agent_assist.hub.models import PublishIn, RetireIn, Short
+from agent_assist.hub.snapshots import accepts_gzip
 from agent_assist.hub.state import AgentCaller, Hub, HubState, LeadCaller
 
 router = APIRouter(prefix="/v1")
-PAGE_CACHE_SIZE = 256
 Cursor = Annotated[int, Query(ge=0, le=2**62)]
 
 
@@ -59,26 +57,22 @@ async def changes(
 ) -> Response:
     """Upserts and retirements after `since`; an idle poll with the current ETag gets 304.
 
-    The idle poll is answered from memory (the newest cursor this replica knows of, see
-    :class:`Broadcaster`), so the most frequent request never touches the database."""
+    Most of these are answered before they get here, by the fast path (``fastpath.py``);
+    this is the same answer for what it passes on.  The idle poll is answered from memory
+    (the newest cursor this replica knows of, see :class:`Broadcaster`), and a page is
+    prepared once for every client that asks for it (``snapshots.py``), gzip-encoded when
+    the client accepts it."""
     state: HubState = request.app.state.hub  # not a dependency: this is the hot path
     etag = f'"c{since}"'
-    if since >= state.broadcaster.head and request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers={"ETag": etag})
     head = state.broadcaster.head
-    cached = state.pages.get((since, limit, head))
-    if cached is None:
-        entries, cursor, more = await run_in_threadpool(knowledge.changes, state.db, since, limit)
-        body = json.dumps(
-            {"changes": entries, "cursor": cursor, "more": more}, ensure_ascii=False
-        ).encode("utf-8")
-        cached = (body, cursor)
-        if cursor <= head:  # nothing newer than the head this replica knows: cacheable
-            if len(state.pages) > PAGE_CACHE_SIZE or any(k[2] != head for k in state.pages):
-                state.pages.clear()
-            state.pages[(since, limit, head)] = cached
-    body, cursor = cached
-    return Response(body, media_type="application/json", headers={"ETag": f'"c{cursor}"'})
+    if since >= head and request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    page = await state.pages.page(since, limit, head)
+    body, packed = page.encoded(accepts_gzip(request.headers.get("accept-encoding", "")))
+    headers = {"ETag": page.etag, "Vary": "Accept-Encoding"}
+    if packed:
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/stream", response_class=StreamingResponse)

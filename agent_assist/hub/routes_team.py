@@ -11,7 +11,6 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from agent_assist.core.errors import AgentAssistError
 from agent_assist.hub import auth, learning, reports, team_secret
 from agent_assist.hub.auth import Role
-from agent_assist.hub.ingest import store_events
 from agent_assist.hub.models import (
     NO_NUL,
     SINCE_PATTERN,
@@ -44,7 +43,7 @@ def events(body: EventsIn, caller: AgentCaller, state: Hub) -> dict[str, int]:
                     f"events[{i}].agent_id: '{event.agent_id}' is not the caller "
                     f"'{caller.name}' (agents upload only their own events)",
                 )
-    accepted, duplicates = store_events(state.db, [e.stored() for e in body.events])
+    accepted, duplicates = state.events.store([e.stored() for e in body.events])
     return {"accepted": accepted, "duplicates": duplicates}
 
 

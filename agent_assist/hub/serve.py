@@ -65,6 +65,7 @@ def _app_options(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "keepalive": args.sse_keepalive,
         "docs": args.docs,
+        "workers": args.workers,
         "limits": {
             "auth_failures": args.limit_auth_failures,
             "writes": args.limit_writes,
@@ -82,7 +83,12 @@ def _build(database: str | None, data_dir: Path, options: dict[str, Any]) -> Any
     except ValueError as exc:
         raise AgentAssistError(f"serve: {exc}") from None
     return create_app(
-        database, data_dir, keepalive=options["keepalive"], limits=limits, docs=options["docs"]
+        database,
+        data_dir,
+        keepalive=options["keepalive"],
+        limits=limits,
+        docs=options["docs"],
+        workers=options.get("workers", 1),
     )
 
 

@@ -13,7 +13,10 @@ from fastapi import Depends, HTTPException, Request
 from agent_assist.hub.auth import Caller, Role
 from agent_assist.hub.db import Database
 from agent_assist.hub.http import Metrics
+from agent_assist.hub.ingest import EventWriter
+from agent_assist.hub.notices import Notices, token_peek
 from agent_assist.hub.ratelimit import Limiter, RateLimits
+from agent_assist.hub.snapshots import Pages
 from agent_assist.hub.sse import Broadcaster
 from agent_assist.hub.tokencheck import TokenCheck
 
@@ -31,14 +34,18 @@ class HubState:
     limits: RateLimits = field(default_factory=RateLimits)
     metrics: Metrics = field(default_factory=Metrics)
     broadcaster: Broadcaster = field(default_factory=Broadcaster)
-    pages: dict[tuple[int, int, int], tuple[bytes, int]] = field(default_factory=dict)
-    """Encoded feed pages by (since, limit, head): after a publish every client asks for
-    the same page, and a page up to a given head never changes (see ``db.py``)."""
+    pages: Pages = field(init=False)
+    """Feed pages prepared once per (since, limit, head), gzip included (``snapshots.py``)."""
+    notices: Notices = field(init=False)
+    events: EventWriter = field(init=False)
     tokens: TokenCheck = field(init=False)
     limiter: Limiter = field(init=False)
 
     def __post_init__(self) -> None:
-        self.tokens = TokenCheck(self.db)
+        self.pages = Pages(self.db)
+        self.notices = Notices(self.db, self.broadcaster, self.poll_seconds)
+        self.events = EventWriter(self.db)
+        self.tokens = TokenCheck(self.db, peek=token_peek(self.db, self.notices))
         self.limiter = Limiter(self.limits)
 
 

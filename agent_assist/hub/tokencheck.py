@@ -10,13 +10,20 @@ The counter read is one row, and it is shared: while one read is in flight, the 
 that arrive queue for the next one, which starts after they arrived (so its answer is at
 least as new as each of them).  Under load a replica therefore reads the counter about once
 per database round trip, however many requests it serves.
+
+Where the replica can know without waiting that no token changed, the read is skipped:
+``peek`` gives a value that moves with every token change (on SQLite the counter itself,
+read on the event loop's own connection; on PostgreSQL the epoch of ``LISTEN`` notices while
+they are known to arrive, see ``notices.py``), or ``None`` when it cannot tell, and then the
+shared read above is done.  :meth:`TokenCheck.cached` is the idle-poll fast path's check: a
+token this replica verified since the last change, or nothing (``fastpath.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from starlette.concurrency import run_in_threadpool
 
@@ -38,13 +45,18 @@ class TokenCheck:
     """Looks tokens up for the gate (``gate.py``); one per hub app."""
 
     def __init__(
-        self, db: Database, size: int = 50_000, now: Callable[[], dt.datetime] = _utc_now
+        self,
+        db: Database,
+        size: int = 50_000,
+        now: Callable[[], dt.datetime] = _utc_now,
+        peek: Callable[[], Hashable | None] | None = None,
     ) -> None:
         self.db = db
         self.size = size
         self.now = now
+        self.peek = peek
         self._cache: dict[str, TokenRow] = {}
-        self._generation: int | None = None
+        self._generation: Hashable | None = None
         self._inflight: asyncio.Future[int] | None = None
         self._queued: asyncio.Future[int] | None = None
 
@@ -52,7 +64,9 @@ class TokenCheck:
         """The unrevoked token whose SHA-256 is ``hashed`` (possibly expired:
         ``row.expired(now)``), or ``None``.  ``cached_only``: only a token this replica
         verified since the last token change (no lookup: for a throttled sender)."""
-        current = await self.fresh_generation()
+        current = self.peek() if self.peek is not None else None
+        if current is None:
+            current = await self.fresh_generation()
         if current != self._generation:
             self._cache.clear()
             self._generation = current
@@ -64,6 +78,18 @@ class TokenCheck:
                     self._cache.clear()
                 self._cache[hashed] = row
         return row
+
+    def cached(self, hashed: str) -> TokenRow | None:
+        """The token whose SHA-256 is ``hashed`` if this replica verified it since the last
+        token change and can tell so without waiting; else ``None`` (then ask :meth:`find`)."""
+        current = self.peek() if self.peek is not None else None
+        if current is None:
+            return None
+        if current != self._generation:
+            self._cache.clear()
+            self._generation = current
+            return None
+        return self._cache.get(hashed)
 
     def fresh_generation(self) -> asyncio.Future[int]:
         """The ``tokens`` counter, read by a query that started after this call."""
