@@ -17,8 +17,16 @@ from fastapi import FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 import agent_assist
-from agent_assist.hub import errors, openapi, routes_knowledge, routes_team
-from agent_assist.hub.db import Database
+from agent_assist.hub import (
+    console,
+    errors,
+    openapi,
+    routes_content,
+    routes_knowledge,
+    routes_team,
+)
+from agent_assist.hub.db import Database, pool_size_for
+from agent_assist.hub.fastpath import FastPath
 from agent_assist.hub.gate import BODY_TIMEOUT, Gate
 from agent_assist.hub.http import HubMiddleware
 from agent_assist.hub.ingest import count_events
@@ -39,14 +47,16 @@ def create_app(
     limits: RateLimits | None = None,
     docs: bool = False,
     body_timeout: float = BODY_TIMEOUT,
+    workers: int = 1,
 ) -> FastAPI:
     """A hub on ``database_url`` (PostgreSQL) or the SQLite file in ``data_dir``.
 
     ``keepalive`` is the SSE keep-alive interval; ``poll_seconds`` how often this replica
     looks for changes published through other replicas; ``limits`` the rate limits;
     ``docs`` serves Swagger UI at ``/docs`` (its assets come from a CDN, so it is off unless
-    asked for); ``body_timeout`` is how long a request body may stall."""
-    db = Database.open(database_url, data_dir)
+    asked for); ``body_timeout`` is how long a request body may stall; ``workers`` how many
+    processes share the database (it sizes each one's PostgreSQL connection pool)."""
+    db = Database.open(database_url, data_dir, pool_size=pool_size_for(workers))
     log.info("hub database: %s", db.kind)
     state = HubState(
         db, data_dir, load_or_create_key(data_dir), keepalive, poll_seconds, limits or RateLimits()
@@ -56,7 +66,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.broadcaster.loop = asyncio.get_running_loop()
         state.broadcaster.advance(head(db))
-        watcher = asyncio.create_task(state.broadcaster.watch(lambda: head(db), poll_seconds))
+        watcher = asyncio.create_task(state.notices.run())  # LISTEN, or the counter poll
         log.info("hub ready (feed cursor %d)", state.broadcaster.cursor)
         try:
             yield
@@ -72,6 +82,9 @@ def create_app(
         version=agent_assist.__version__,
         description="Team hub: publish SOPs and macros, delta feed, push, events, reports.",
         lifespan=lifespan,
+        # The hub has its own metrics (/metrics); FastAPI's OpenTelemetry hook looked up its
+        # providers (environment variables) on every request, a sixth of an idle poll.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url="/docs" if docs else None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url="/docs/oauth2-redirect" if docs else None,
@@ -80,11 +93,14 @@ def create_app(
     errors.install(app)
     app.include_router(routes_knowledge.router)
     app.include_router(routes_team.router)
+    app.include_router(routes_content.router)  # the lead console's content API
+    console.install(app)  # the lead console at /console, and / -> /console
     _system_routes(app)
     app.add_middleware(
         Gate, hub=app, tokens=state.tokens, limiter=state.limiter, body_timeout=body_timeout
     )
-    app.add_middleware(HubMiddleware, metrics=state.metrics)  # outermost: sees every refusal
+    app.add_middleware(HubMiddleware, metrics=state.metrics)  # sees every refusal
+    app.add_middleware(FastPath, state=state)  # outermost: the idle poll, before all else
     openapi.install(app)
     return app
 
@@ -93,7 +109,12 @@ def _system_routes(app: FastAPI) -> None:
     @app.get("/healthz")
     def healthz(state: Hub) -> dict[str, Any]:
         head(state.db)  # proves the database answers
-        return {"status": "ok", "database": state.db.kind, "version": agent_assist.__version__}
+        return {
+            "status": "ok",
+            "database": state.db.kind,
+            "version": agent_assist.__version__,
+            "notices": state.notices.mode,
+        }
 
     @app.get("/metrics", response_class=Response)
     def metrics(state: Hub) -> Response:

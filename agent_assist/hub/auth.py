@@ -19,7 +19,7 @@ from enum import IntEnum
 from typing import Any
 
 from agent_assist.core.errors import AgentAssistError
-from agent_assist.hub.db import Database
+from agent_assist.hub.db import Database, notify
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}\Z")
 
@@ -111,6 +111,7 @@ def parse_expiry(text: str, now: dt.datetime | None = None) -> dt.datetime | Non
 def _changed(tx: Any) -> None:
     """Every token change moves the counter replicas compare before trusting their cache."""
     tx.execute("UPDATE counters SET value = value + 1 WHERE name = 'tokens'")
+    notify(tx, "tokens")  # listening replicas drop their token caches when this commits
 
 
 def create_token(db: Database, name: str, role: Role, expires_at: dt.datetime | None = None) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ DATABASE_ENV = "AGENT_ASSIST_HUB_DATABASE"
 # The `hub` extra: a desktop install (`pip install agent-assist`) has none of these.
 SERVER_MODULES = ("fastapi", "uvicorn", "psycopg", "prometheus_client")
 SERVER_EXTRA_HINT = "the hub needs the server packages: pip install 'agent-assist[hub]'"
+FORMATS = ("table", "csv", "json")  # of the reports (hub/report_format.py)
 
 
 def missing_server_modules() -> list[str]:
@@ -88,12 +88,24 @@ def _parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="reports for leads")
     rsub = report.add_subparsers(dest="report_command", required=True)
-    sops = rsub.add_parser("sops", parents=[common], help="per SOP version")
+    fmt = argparse.ArgumentParser(add_help=False)
+    fmt.add_argument("--format", choices=FORMATS, default="table", help="default: table")
+    sops = rsub.add_parser("sops", parents=[common, fmt], help="per SOP version")
     sops.add_argument("--since", default=None, help="7d, 24h or an ISO time")
-    compare = rsub.add_parser("compare", parents=[common], help="compare two versions")
+    sops.add_argument("--sop", default=None, help="only this SOP's versions")
+    compare = rsub.add_parser("compare", parents=[common, fmt], help="compare two versions")
     compare.add_argument("--sop", required=True)
     compare.add_argument("-a", type=int, required=True)
     compare.add_argument("-b", type=int, required=True)
+    gaps = rsub.add_parser("gaps", parents=[common, fmt], help="what agents did not find")
+    gaps.add_argument("--since", default=None, help="7d, 24h or an ISO time")
+    gaps.add_argument("--all", action="store_true", help="also groups already decided")
+
+    demo = sub.add_parser(
+        "demo", parents=[common], help="a hub seeded with weeks of simulated team work"
+    )
+    demo.add_argument("--port", type=int, default=0, help="default: a free port")
+    demo.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     return parser
 
 
@@ -123,6 +135,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         from agent_assist.hub.serve import serve
 
         return serve(args, data_dir, DATA_DIR_ENV, DATABASE_ENV)
+    if args.command == "demo":
+        from agent_assist.hub.demo import run_demo
+
+        return run_demo(data_dir, args.database, args.host, args.port)
 
     from agent_assist.hub import auth
     from agent_assist.hub.db import Database
@@ -154,13 +170,17 @@ def run(argv: Sequence[str] | None = None) -> int:
                 f"{summary['fingerprint']}"
             )
         else:
-            from agent_assist.hub import reports
+            from agent_assist.hub import report_format, reports
 
             if args.report_command == "sops":
-                data = reports.sop_report(db, reports.parse_since(args.since))
+                since = reports.parse_since(args.since)
+                data = reports.sop_report(db, since, sop_id=args.sop)
+            elif args.report_command == "gaps":
+                since = reports.parse_since(args.since)
+                data = reports.gaps_report(db, since, include_decided=args.all)
             else:
                 data = reports.compare_versions(db, args.sop, args.a, args.b)
-            print(json.dumps(data, indent=2, ensure_ascii=False))
+            print(report_format.render(args.report_command, args.format, data))
     finally:
         db.close()
     return 0

@@ -17,8 +17,9 @@ from typing import Any
 from agent_assist.core.knowledge.checks import validate_pack
 from agent_assist.core.knowledge.models import Kind, Sop
 from agent_assist.core.knowledge.problems import Problem
+from agent_assist.hub import pending
 from agent_assist.hub.auth import now_text
-from agent_assist.hub.db import Database, Tx
+from agent_assist.hub.db import Database, Tx, notify
 
 FILE_PATH_RE = re.compile(r"(sops|macros)/[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.md\Z")
 FEED_COLUMNS = (
@@ -115,6 +116,8 @@ def next_seqs(tx: Tx, counter: str, count: int) -> int:
     row = tx.execute(
         "UPDATE counters SET value = value + ? WHERE name = ? RETURNING value", (count, counter)
     ).fetchone()
+    if counter == "feed":  # every replica's SSE clients hear of it when this commits
+        notify(tx, f"feed:{int(row[0])}")
     return int(row[0]) - count + 1
 
 
@@ -177,6 +180,10 @@ def _last_version(tx: Tx, kind: str, item_id: str) -> dict[str, Any] | None:
 def publish(db: Database, upload: Upload, author: str) -> PublishResult:
     """Validate and publish ``upload``; raises :class:`PublishRejectedError` on any error."""
     pack = _validated(upload)
+    sent = dict(upload.files)
+    applied = pending.apply_to_upload(db, upload.files, pack)  # the gaps inbox's phrasings
+    if upload.files != sent:
+        pack = _validated(upload)
     result = PublishResult()
     now = now_text()
     with db.transaction() as tx:
@@ -227,6 +234,9 @@ def publish(db: Database, upload: Upload, author: str) -> PublishResult:
             for kind, item_id in prune:
                 result.retired.append(_retire_one(tx, seq, kind, item_id, author, upload.note))
                 seq += 1
+        if applied:
+            versions = {r["id"]: r["version"] for r in rows if r["kind"] == Kind.SOP.value}
+            pending.mark_applied(tx, applied, versions)
         result.cursor = int(
             tx.execute("SELECT value FROM counters WHERE name = 'feed'").fetchone()[0]
         )

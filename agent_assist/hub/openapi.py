@@ -59,6 +59,16 @@ ROUTE_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/v1/events"): (403, 413),
     ("POST", "/v1/tokens"): (409,),
     ("DELETE", "/v1/tokens/{name}"): (404,),
+    ("GET", "/v1/items/{kind}/{item_id}/versions/{version}"): (404,),
+    ("GET", "/v1/items/{kind}/{item_id}/diff"): (404,),
+    ("GET", "/v1/editor/items/{kind}/{item_id}"): (404,),
+    ("POST", "/v1/editor/validate"): (404,),
+    ("POST", "/v1/editor/publish"): (404, 409),
+    ("POST", "/v1/reviews/verify"): (404, 409),
+    ("PUT", "/v1/owners"): (404,),
+    ("POST", "/v1/drafts/{draft_id}/approve"): (403, 404, 409),
+    ("POST", "/v1/drafts/{draft_id}/reject"): (403, 404, 409),
+    ("GET", "/v1/reports/compare"): (404,),
 }
 """Statuses a route answers by itself, beyond those that follow from its role and inputs."""
 PUBLIC_ERRORS: dict[str, tuple[int, ...]] = {"/healthz": (503,), "/metrics": (503,)}

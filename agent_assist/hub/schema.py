@@ -53,4 +53,35 @@ _V3 = (
     "INSERT INTO counters (name, value) VALUES ('tokens', 0)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+# Console sign-in sessions (hub/console/session.py): only the SHA-256 of the session id is kept,
+# with the hash of the token it was made from, so revoking that token ends its sessions too.
+_V4 = (
+    "CREATE TABLE console_sessions (id_hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, "
+    "csrf TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL)",
+    "CREATE INDEX console_sessions_expiry ON console_sessions (expires_at)",
+)
+
+# Lead console content (issue 14).  Gaps inbox: a lead's decision per scrubbed query (groups
+# are recomputed from the queries, so decisions attach to what was decided on); "covered by
+# SOP X" queues the queries as phrasings of X until X's next publish, which applies them and
+# records the version.  Drafts: edits waiting for a second lead when the team asks for
+# approval.  Owners: who reviews an item (default: whoever published it last).
+_V5 = (
+    "CREATE TABLE gap_decisions (query TEXT PRIMARY KEY, decision TEXT NOT NULL, "
+    "sop_id TEXT, decided_by TEXT NOT NULL, decided_at TEXT NOT NULL)",
+    "CREATE TABLE pending_phrasings (sop_id TEXT NOT NULL, text TEXT NOT NULL, "
+    "added_by TEXT NOT NULL, added_at TEXT NOT NULL, applied_version BIGINT, "
+    "applied_at TEXT, PRIMARY KEY (sop_id, text))",
+    "CREATE TABLE drafts (id BIGINT PRIMARY KEY, kind TEXT NOT NULL, item_id TEXT NOT NULL, "
+    "pack TEXT NOT NULL, source_path TEXT NOT NULL, source_text TEXT NOT NULL, "
+    "base_version BIGINT NOT NULL, note TEXT NOT NULL, author TEXT NOT NULL, "
+    "created_at TEXT NOT NULL, status TEXT NOT NULL, decided_by TEXT, decided_at TEXT, "
+    "reason TEXT, published_version BIGINT)",
+    "CREATE INDEX drafts_status ON drafts (status)",
+    "INSERT INTO counters (name, value) VALUES ('drafts', 0)",
+    "CREATE TABLE owners (kind TEXT NOT NULL, id TEXT NOT NULL, owner TEXT NOT NULL, "
+    "set_by TEXT NOT NULL, set_at TEXT NOT NULL, PRIMARY KEY (kind, id))",
+    "CREATE INDEX events_type_wall ON events (type, wall)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4, _V5)

@@ -62,3 +62,37 @@ def test_report_since_accepts_spans_and_times() -> None:
     assert parse_since(None) is None
     assert parse_since("2026-11-01T00:00:00Z") is not None
     assert parse_since("7d") is not None
+
+
+def _bootstrap_loop(
+    a: list[float], b: list[float], resamples: int = 2000, seed: int = 20261126
+) -> tuple[float, float]:
+    """The bootstrap as first written (the definition the vectorised one must match)."""
+    from agent_assist.core.worklog.reports import percentile
+    from agent_assist.hub.stats import median
+
+    rng = random.Random(seed)
+    diffs = []
+    for _ in range(resamples):
+        ra = rng.choices(a, k=len(a))
+        rb = rng.choices(b, k=len(b))
+        diffs.append(median(rb) - median(ra))
+    return percentile(diffs, 2.5), percentile(diffs, 97.5)
+
+
+@pytest.mark.parametrize("sizes", [(10, 10), (11, 12), (1, 2), (37, 120), (400, 399)])
+def test_vectorised_bootstrap_gives_the_loops_very_numbers(sizes: tuple[int, int]) -> None:
+    rng = random.Random(sum(sizes))
+    a = [rng.lognormvariate(5, 1) for _ in range(sizes[0])]
+    b = [round(rng.uniform(0, 900), 1) for _ in range(sizes[1])]  # ties, odd and even sizes
+    assert bootstrap_median_diff(a, b) == _bootstrap_loop(a, b)
+    assert bootstrap_median_diff(a, b, 30, seed=7) == _bootstrap_loop(a, b, 30, seed=7)
+
+
+def test_vectorised_bootstrap_draws_in_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import agent_assist.hub.stats as stats
+
+    monkeypatch.setattr(stats, "CHUNK_DRAWS", 64)  # many blocks: the stream must carry on
+    rng = random.Random(3)
+    a, b = [rng.random() for _ in range(25)], [rng.random() for _ in range(30)]
+    assert bootstrap_median_diff(a, b, 200) == _bootstrap_loop(a, b, 200)
