@@ -70,7 +70,15 @@ def metrics(results: list[list[Suggestion]], gold: list[str]) -> dict[str, float
 
 def check_cli(engine: Engine, queries: list[str]) -> int:
     """Run ``agent-assist suggest --json`` over stdin; return how many answers differ from
-    the in-process ones (must be 0)."""
+    the in-process ones (must be 0).  The CLI prints the fused ranking: the embeddings are
+    built here first (from the benchmark's cache) and saved in the data dir, where the CLI
+    finds them; both sides encode the queries with the shipped model."""
+    from benchmarks.embedding_cache import MODEL_DIR, CachedEncoder
+
+    cache = CachedEncoder()
+    Suggester(engine.store, encoder=cache).refresh_semantic()
+    cache.save()
+    fused = Suggester(engine.store, model_dir=MODEL_DIR)
     proc = subprocess.run(
         [
             sys.executable,
@@ -90,7 +98,7 @@ def check_cli(engine: Engine, queries: list[str]) -> int:
     )
     cli = [json.loads(line) for line in proc.stdout.splitlines()]
     ours = [
-        {"query": q, "results": [s.to_json() for s in engine.suggester.suggest(q, limit=5)]}
+        {"query": q, "results": [s.to_json() for s in fused.suggest(q, limit=5, semantic=True)]}
         for q in queries
     ]
     return int(sum(a != b for a, b in zip(cli, ours, strict=False))) + abs(len(cli) - len(ours))

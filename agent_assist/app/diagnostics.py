@@ -156,8 +156,32 @@ def check_settings(data_dir: Path) -> Check:
     return Check("settings", True, where)
 
 
+def check_encoder(model_dir: Path) -> Check:
+    """The semantic stage's sentence encoder: present, intact (SHA-256) and loadable."""
+    from agent_assist.core.search.semantic.encoder import Encoder, EncoderError
+
+    try:
+        Encoder(model_dir).encode(["check"])
+    except EncoderError as exc:
+        return Check(
+            "sentence encoder",
+            False,
+            f"{exc}; suggestions are lexical only (no paraphrase matching)",
+            "reinstall agent-assist",
+        )
+    return Check("sentence encoder", True, f"{model_dir}")
+
+
 def run_checks(data_dir: Path, option: str | None) -> list[Check]:
+    from agent_assist.app.semantic import encoder_dir
+
     checks = [check_data_dir(data_dir, option)]
     if checks[0].ok:
         checks.append(check_cache(data_dir))
-    return [*checks, check_settings(data_dir), check_keyring(), check_qt_platform()]
+    return [
+        *checks,
+        check_settings(data_dir),
+        check_keyring(),
+        check_qt_platform(),
+        check_encoder(encoder_dir()),
+    ]

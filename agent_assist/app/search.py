@@ -19,6 +19,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from agent_assist.app.locales import RequesterLocale
 from agent_assist.core.errors import NotFoundError
 from agent_assist.core.knowledge.diffs import StepChange, changes_since
 from agent_assist.core.knowledge.models import Item, Kind, Sop
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from agent_assist.app.context import AppContext
     from agent_assist.core.cache.facts import ItemFacts
     from agent_assist.core.cache.store import Store
-    from agent_assist.core.search.suggester import Suggestion
+    from agent_assist.core.search.suggester import Suggester, Suggestion
 
 SEARCH_LIMIT = 25
 RECENT_LIMIT = 5
@@ -118,6 +119,7 @@ class Search:
         self._facts: dict[tuple[Kind, str], ItemFacts] = {}
         self._facts_revision: tuple[int, int] | None = None
         self._last_detail: tuple[tuple[object, ...], Detail] | None = None
+        self.requester = RequesterLocale()  # the ticket in hand's language first
 
     def _all_facts(self) -> list[ItemFacts]:
         """Every current item's facts (the copy :meth:`facts` keeps)."""
@@ -137,6 +139,11 @@ class Search:
         if missing:  # retired items (still shown when asked for by id)
             self._facts.update(((f.kind, f.id), f) for f in store.item_facts(missing))
         return {k: self._facts[k] for k in keys if k in self._facts}
+
+    @property
+    def suggester(self) -> Suggester:
+        """The ranking engine (the semantic stage, :mod:`agent_assist.app.semantic`, uses it)."""
+        return self._ctx.suggester
 
     @property
     def _store(self) -> Store:
@@ -235,18 +242,26 @@ class Search:
             self._ctx.suggester.record_choice(query, kind, item_id)
 
     def rows(
-        self, query: str, limit: int = SEARCH_LIMIT, kind: Kind | None = None
+        self,
+        query: str,
+        limit: int = SEARCH_LIMIT,
+        kind: Kind | None = None,
+        *,
+        semantic: bool = False,
     ) -> list[ResultRow]:
         """Suggestions for ``query``, best first, with their badges; with no words, the pinned
         and recently used SOPs, then every SOP then every macro by title (no limit: the list is
-        the catalogue).
+        the catalogue).  ``semantic``: the fused ranking (:mod:`agent_assist.app.semantic`).
 
         Badges come from :meth:`facts` (a copy kept while the cache does not change), not from
         decoding each item: the keystroke path stays as cheap as the ranking itself."""
         acked, locale = self._acks.acked(), self._locale()
         if query.strip():
-            found = self._ctx.suggester.suggest(query, limit=limit, kind=kind, locale=locale)
+            found = self._ctx.suggester.suggest(
+                query, limit=limit, kind=kind, locale=locale, semantic=semantic
+            )
             facts = self.facts([(s.kind, s.id) for s in found])
+            found = self.requester.order(found, facts)
             return [
                 ResultRow(
                     s.kind, s.id, s.title, s.score, s.confident, self._badges(facts, s, acked)

@@ -193,7 +193,7 @@ def run_app(
             return report_startup_error(exc, headless, stderr)
         tasks = TaskManager()
         log.info("background tasks ready")
-        window = make_window(ctx, tasks)
+        window = make_window(ctx, tasks, semantic=not headless)
         window.banner.show_report(started, partial(startup.rebuild_cache, ctx))
         # quit order: the window saves the agent's place, the worker finishes writing; the
         # context (event log, knowledge cache) is closed by the caller once run_app returns
@@ -234,7 +234,9 @@ def open_data(ctx: AppContext) -> startup.StartReport:
     return started
 
 
-def make_window(ctx: AppContext, tasks: TaskManager) -> MainWindow:
+def make_window(ctx: AppContext, tasks: TaskManager, *, semantic: bool = True) -> MainWindow:
+    """``semantic=False`` leaves the second search stage out: headless runs (smoke tests,
+    screenshots) must settle as fast and as deterministically as before it existed."""
     return MainWindow(
         ctx.search,
         tasks,
@@ -244,7 +246,7 @@ def make_window(ctx: AppContext, tasks: TaskManager) -> MainWindow:
         ctx.settings,
         live_sync=LiveSync(ctx.data_dir),
         credentials=process_credentials,
-        semantic=SemanticSearch(ctx.search),
+        semantic=SemanticSearch(ctx.search) if semantic else None,
     )
 
 

@@ -22,6 +22,7 @@ from agent_assist.core.worklog.clock import Clock, SystemClock
 
 if TYPE_CHECKING:  # the engine pulls in numpy/scipy: imported on first use, off the GUI thread
     from agent_assist.core.search.ranking.engine import Engine
+    from agent_assist.core.search.semantic.stage import Progress, SemanticStage, TextEncoder
 
 INDEX_NAME = "suggest-index.npz"
 
@@ -54,6 +55,8 @@ class Suggester:
 
     ``index_dir`` is where the index file lives (default: beside the cache); ``persist=False``
     keeps it in memory only.  ``clock`` (its wall time) drives the recency prior.
+    ``model_dir`` holds the sentence encoder of the semantic stage (None: lexical only);
+    ``encoder`` injects one in its place (benchmarks).
     """
 
     def __init__(
@@ -63,12 +66,45 @@ class Suggester:
         index_dir: Path | None = None,
         persist: bool = True,
         clock: Clock | None = None,
+        model_dir: Path | None = None,
+        encoder: TextEncoder | None = None,
     ) -> None:
         self.store = store
         self._path = (index_dir or store.path.parent) / INDEX_NAME if persist else None
         self._clock = clock or SystemClock()
         self._engine: Engine | None = None
         self._lock = threading.Lock()
+        self._model_dir, self._encoder = model_dir, encoder
+        self._semantic: SemanticStage | None = None
+
+    @property
+    def engine(self) -> Engine | None:
+        """The current ranking snapshot (None before the first refresh)."""
+        return self._engine
+
+    @property
+    def semantic(self) -> SemanticStage:
+        """The semantic stage (nothing is loaded until it is first used)."""
+        if self._semantic is None:
+            from agent_assist.core.search.semantic.stage import SemanticStage
+
+            where = self._path.parent if self._path is not None else None
+            self._semantic = SemanticStage(self._model_dir, where, self._encoder)
+        return self._semantic
+
+    def refresh_semantic(self, progress: Progress | None = None) -> bool:
+        """Bring the embeddings up to date with the index (encoding only new and changed
+        items; ``progress(done, total)`` per batch); False when there is no encoder.  Reads
+        no database: safe on a thread of its own while searches go on."""
+        if self._engine is None:
+            self.refresh()
+        engine = self._engine
+        return engine is not None and self.semantic.ensure(engine.index, progress) is not None
+
+    def semantic_ready(self) -> bool:
+        """Whether a fused query would be answered now without building anything."""
+        engine = self._engine
+        return engine is not None and self.semantic.ready_for(engine.index) is not None
 
     def refresh(self) -> None:
         """Bring the index up to date with the cache: load the saved one if its fingerprint
@@ -89,14 +125,23 @@ class Suggester:
         kind: Kind | None = None,
         locale: str | None = None,
         tags: Iterable[str] = (),
+        semantic: bool = False,
     ) -> list[Suggestion]:
         """Best items first.  ``locale`` 'en' also matches 'en-GB'; ``tags`` keeps items with
         any of them.  A query still being typed (no trailing space) has its last word
-        treated as a prefix."""
+        treated as a prefix.  ``semantic``: the fused ranking (lexical + sentence encoder),
+        building the embeddings first if needed; the lexical one when there is no encoder."""
         if self._engine is None:
             self.refresh()
         if self._engine is None or limit <= 0:
             return []
+        if semantic and self.refresh_semantic():
+            from agent_assist.core.search.semantic.query import fused
+
+            return [
+                Suggestion(*row)
+                for row in fused(self._engine, self.semantic, query, limit, kind, locale, tags)
+            ]
         return [
             Suggestion(kind_, item_id, title, p, confident, raw, gap)
             for kind_, item_id, title, p, confident, raw, gap in self._engine.rank(
