@@ -272,7 +272,7 @@ def _compare(a_seconds: tuple[float, ...], b_seconds: tuple[float, ...], a: int,
 
 def _relative(result: dict[str, Any], a: int, b: int) -> dict[str, Any]:
     """The difference as a share of version ``a``'s median, and the sentence a lead reads."""
-    n = f"{result['n_a']} vs {result['n_b']} sessions"
+    n = f"{result['n_b']} sessions on v{b} vs {result['n_a']} on v{a}"
     if not result["enough_data"] or not result["median_a"]:
         return {
             "relative_difference": None,

@@ -136,7 +136,7 @@ def session(
         return Instant(start + dt.timedelta(seconds=offset), offset, run)
 
     common: dict[str, Any] = {"agent_id": agent, "ticket": ticket, "session_id": sid}
-    sop = {"sop_id": plan.sop_id, "sop_version": plan.version}
+    sop: dict[str, Any] = {"sop_id": plan.sop_id, "sop_version": plan.version}
     events = [
         Event(EventType.TICKET_STARTED, at(0), **common),
         Event(EventType.SOP_OPENED, at(1), **sop, **common),

@@ -14,10 +14,11 @@ from tests.browser.conftest import sign_in
 
 
 def _cells(page: Any, selector: str) -> list[list[str]]:
-    return page.eval_on_selector_all(
+    cells: list[list[str]] = page.eval_on_selector_all(
         f"{selector} tbody tr",
         "rows => rows.map(r => Array.from(r.children).map(c => c.textContent.trim()))",
     )
+    return cells
 
 
 def test_root_redirects_to_sign_in_and_back(anon_page: Any, hub_url: str, lead_token: str) -> None:

@@ -40,11 +40,15 @@ checks.positive_data_acceptance.expected-statuses = [
 # A JSON schema can say neither, so a schema-valid request may be refused (422).
 [[operations]]
 include-name = "POST /v1/gaps/decisions"
-checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "401", "403", "404", "409", "422", "429",
+]
 
 [[operations]]
 include-name = "POST /v1/reviews/verify"
-checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "422", "429"]
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "401", "403", "404", "409", "422", "429",
+]
 
 # A date range is checked as a range (GET /v1/reports/overview): a JSON schema cannot say that
 # `last` comes after `first`, that both are needed, or that February has no 30th (422).
