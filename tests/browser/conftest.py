@@ -78,7 +78,7 @@ def api(hub_url: str, lead_token: str) -> Callable[..., Any]:
     return get
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing (scripts/setup installs Debian's chromium)"

@@ -25,6 +25,10 @@ if TYPE_CHECKING:  # the engine pulls in numpy/scipy: imported on first use, off
     from agent_assist.core.search.semantic.stage import Progress, SemanticStage, TextEncoder
 
 INDEX_NAME = "suggest-index.npz"
+SEMANTIC_MIN_WORDS = 3
+"""Queries shorter than this are ranked lexically even when the fused ranking is asked for:
+one or two words carry no sentence for the encoder to read (its embedding of "refund" sits
+nearest to short macro titles), while the lexical ranker matches them exactly."""
 
 
 @dataclass(frozen=True)
@@ -130,12 +134,13 @@ class Suggester:
         """Best items first.  ``locale`` 'en' also matches 'en-GB'; ``tags`` keeps items with
         any of them.  A query still being typed (no trailing space) has its last word
         treated as a prefix.  ``semantic``: the fused ranking (lexical + sentence encoder),
-        building the embeddings first if needed; the lexical one when there is no encoder."""
+        building the embeddings first if needed; the lexical one when there is no encoder or
+        the query has fewer than :data:`SEMANTIC_MIN_WORDS` words."""
         if self._engine is None:
             self.refresh()
         if self._engine is None or limit <= 0:
             return []
-        if semantic and self.refresh_semantic():
+        if semantic and _long_enough(query) and self.refresh_semantic():
             from agent_assist.core.search.semantic.query import fused
 
             return [
@@ -161,3 +166,11 @@ class Suggester:
         self.store.record_feedback(cleaned, kind, item_id)
         if self._engine is not None:
             self._engine.remember(cleaned, kind, item_id)
+
+
+def _long_enough(query: str) -> bool:
+    """Whether ``query`` has :data:`SEMANTIC_MIN_WORDS` words (NumPy is not imported before
+    the index is: the tokenizer lives beside it)."""
+    from agent_assist.core.search.ranking.text import words
+
+    return len(words(query)) >= SEMANTIC_MIN_WORDS

@@ -162,3 +162,18 @@ def test_embeddings_are_incremental_and_survive_a_round_trip(
     assert np.array_equal(loaded.codes, again.codes)
     path.write_bytes(b"not a zip file")
     assert embeddings.load(path) is None
+
+
+def test_one_or_two_words_are_ranked_lexically_even_when_fusion_is_asked(
+    demo_fused: Suggester,
+) -> None:
+    """An encoder's embedding of one word is no sentence: "refund" alone sat nearest to short
+    macro titles and pushed the coin-refund SOP out of the top five."""
+    from agent_assist.core.search.suggester import SEMANTIC_MIN_WORDS
+
+    assert SEMANTIC_MIN_WORDS == 3
+    assert demo_fused.semantic_ready()
+    for query in ("refund", "refund coins"):
+        fused = demo_fused.suggest(query, limit=5, semantic=True)
+        lexical = demo_fused.suggest(query, limit=5)
+        assert [s.id for s in fused] == [s.id for s in lexical]
