@@ -125,7 +125,9 @@ class RawHttp:
         head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         head.append("Accept-Encoding: gzip")
         head += [f"{k}: {v}" for k, v in headers.items()]
-        head += [f"Content-Length: {len(data)}", "Content-Type: application/json", "", ""]
+        if body is not None:  # like httpx: a bodiless GET carries no Content-Length
+            head += [f"Content-Length: {len(data)}", "Content-Type: application/json"]
+        head += ["", ""]
         self.writer.write("\r\n".join(head).encode() + data)
         status_line = await self.reader.readline()
         if not status_line:

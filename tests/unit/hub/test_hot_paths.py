@@ -9,7 +9,7 @@ import gzip
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +18,12 @@ import pytest
 from agent_assist.hub import ingest, knowledge
 from agent_assist.hub.auth import Role, create_token, revoke_token, token_hash
 from agent_assist.hub.db import Database, SqliteDatabase, Tx
-from agent_assist.hub.fastpath import parse_query
+from agent_assist.hub.fastpath import FastPath, parse_query
 from agent_assist.hub.ingest import EventWriter, _Upload, count_events
+from agent_assist.hub.keys import load_or_create_key
 from agent_assist.hub.notices import SqliteTokenCounter
 from agent_assist.hub.snapshots import Pages, accepts_gzip, prepare
+from agent_assist.hub.state import HubState
 from agent_assist.hub.tokencheck import TokenCheck
 from tests.conftest import TINY_PACK
 from tests.integration.hubserver import session_events
@@ -202,3 +204,48 @@ def test_every_upload_is_stored_when_batches_are_full(
     assert sorted(results) == [(5, 0)] * 24
     assert count_events(db) == 120
     assert 12 <= writer.transactions <= 24
+
+
+def _poll(fast: FastPath, headers: list[tuple[bytes, bytes]]) -> tuple[int | None, bool]:
+    """One ``GET /v1/changes?since=0`` through ``fast``: (status it sent, whether it handed
+    the request on to the app behind it)."""
+    sent: list[dict[str, Any]] = []
+    handed_on: list[bool] = []
+
+    async def behind(scope: Any, receive: Any, send: Any) -> None:
+        handed_on.append(True)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/v1/changes",
+        "query_string": b"since=0",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 1),
+    }
+    fast.app = behind
+    asyncio.run(fast(scope, receive, send))
+    status = sent[0]["status"] if sent else None
+    return status, bool(handed_on)
+
+
+def test_the_idle_poll_is_answered_before_the_routes(db: Database, tmp_path: Path) -> None:
+    """A verified token's idle poll never reaches the app; ``Content-Length: 0`` is no body
+    (some clients send it on every GET), any other length or a chunked body is the gate's."""
+    token = create_token(db, "anna", Role.AGENT)
+    state = HubState(db, tmp_path, load_or_create_key(tmp_path), 15.0, 1.0)
+    asyncio.run(state.tokens.find(token_hash(token)))  # verified once, as the gate does
+    fast = FastPath(lambda *a: None, state=state)  # type: ignore[arg-type]
+    base = [(b"authorization", b"Bearer " + token.encode()), (b"if-none-match", b'"c0"')]
+    assert _poll(fast, base) == (304, False)
+    assert _poll(fast, [*base, (b"content-length", b"0")]) == (304, False)
+    assert _poll(fast, [*base, (b"content-length", b"2")]) == (None, True)
+    assert _poll(fast, [*base, (b"transfer-encoding", b"chunked")]) == (None, True)
+    assert _poll(fast, [(b"authorization", b"Bearer nope"), base[1]]) == (None, True)
