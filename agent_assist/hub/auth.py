@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -179,6 +180,29 @@ def lookup(db: Database, hashed: str) -> TokenRow | None:
         return None
     expires = parse_time(str(row[2])) if row[2] else None
     return TokenRow(Caller(str(row[0]), Role.parse(str(row[1]))), expires)
+
+
+LOOKUP_BATCH = 256
+"""Hashes per query in :func:`lookup_many` (far below SQLite's limit on parameters)."""
+
+
+def lookup_many(db: Database, hashes: Sequence[str]) -> dict[str, TokenRow]:
+    """The unrevoked tokens among ``hashes`` (expired or not), by hash: one query per
+    :data:`LOOKUP_BATCH` hashes, in one snapshot."""
+    found: dict[str, TokenRow] = {}
+    with db.read() as tx:
+        for start in range(0, len(hashes), LOOKUP_BATCH):
+            chunk = hashes[start : start + LOOKUP_BATCH]
+            marks = ", ".join("?" * len(chunk))
+            rows = tx.execute(
+                "SELECT hash, name, role, expires_at FROM tokens "
+                f"WHERE hash IN ({marks}) AND revoked_at IS NULL",
+                chunk,
+            ).fetchall()
+            for hashed, name, role, expires_at in rows:
+                expires = parse_time(str(expires_at)) if expires_at else None
+                found[str(hashed)] = TokenRow(Caller(str(name), Role.parse(str(role))), expires)
+    return found
 
 
 def generation(db: Database) -> int:

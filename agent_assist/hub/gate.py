@@ -194,12 +194,14 @@ class Gate:
 
     @property
     def rules(self) -> Rules:
-        if self._rules is None:  # built on first use: every route is registered by then
+        if self._rules is None:  # at start-up (or first use): every route is registered
             self._rules = Rules(self.hub)
         return self._rules
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                _ = self.rules  # built before the first request, not during a burst of them
             await self.app(scope, receive, send)
             return
         head = _Head.read(scope["headers"])

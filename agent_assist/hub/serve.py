@@ -89,6 +89,7 @@ def _build(database: str | None, data_dir: Path, options: dict[str, Any]) -> Any
         limits=limits,
         docs=options["docs"],
         workers=options.get("workers", 1),
+        own_process=True,
     )
 
 

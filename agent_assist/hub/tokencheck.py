@@ -9,7 +9,10 @@ next request everywhere.
 The counter read is one row, and it is shared: while one read is in flight, the requests
 that arrive queue for the next one, which starts after they arrived (so its answer is at
 least as new as each of them).  Under load a replica therefore reads the counter about once
-per database round trip, however many requests it serves.
+per database round trip, however many requests it serves.  Token lookups are shared the same
+way: the tokens not in the cache are looked up together, one query for all that arrived
+while the previous lookup was under way (when a team's desktops start at once, a thousand
+different tokens cost a handful of queries, not a thousand worker-thread round trips).
 
 Where the replica can know without waiting that no token changed, the read is skipped:
 ``peek`` gives a value that moves with every token change (on SQLite the counter itself,
@@ -24,10 +27,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable, Hashable
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from agent_assist.hub.auth import TokenRow, generation, lookup
+from agent_assist.hub.auth import TokenRow, generation, lookup_many
 from agent_assist.hub.db import Database
 
 
@@ -35,7 +39,7 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _retrieve(task: asyncio.Future[int]) -> None:
+def _retrieve(task: asyncio.Future[Any]) -> None:
     """Mark a shared read's failure as seen even if every waiter went away."""
     if not task.cancelled():
         task.exception()
@@ -59,6 +63,9 @@ class TokenCheck:
         self._generation: Hashable | None = None
         self._inflight: asyncio.Future[int] | None = None
         self._queued: asyncio.Future[int] | None = None
+        self._waiting: dict[str, asyncio.Future[TokenRow | None]] = {}
+        """Hashes to look up in the next shared query, each with its waiters' future."""
+        self._lookups: asyncio.Future[None] | None = None
 
     async def find(self, hashed: str, *, cached_only: bool = False) -> TokenRow | None:
         """The unrevoked token whose SHA-256 is ``hashed`` (possibly expired:
@@ -72,7 +79,7 @@ class TokenCheck:
             self._generation = current
         row = self._cache.get(hashed)
         if row is None and not cached_only:
-            row = await run_in_threadpool(lookup, self.db, hashed)
+            row = await self._lookup(hashed)
             if row is not None and self._generation == current:
                 if len(self._cache) >= self.size:
                     self._cache.clear()
@@ -90,6 +97,40 @@ class TokenCheck:
             self._generation = current
             return None
         return self._cache.get(hashed)
+
+    async def _lookup(self, hashed: str) -> TokenRow | None:
+        """The token row for ``hashed`` from a shared query that starts after this call."""
+        waiting = self._waiting.get(hashed)
+        if waiting is None:
+            waiting = asyncio.get_running_loop().create_future()
+            self._waiting[hashed] = waiting
+            if self._lookups is None:
+                self._lookups = asyncio.ensure_future(self._look_up_waiting())
+                self._lookups.add_done_callback(_retrieve)
+        return await asyncio.shield(waiting)
+
+    async def _look_up_waiting(self) -> None:
+        """Look up what is waiting, one query at a time, until nothing is."""
+        batch: dict[str, asyncio.Future[TokenRow | None]] = {}
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, {}
+                try:
+                    rows = await run_in_threadpool(lookup_many, self.db, list(batch))
+                except Exception as exc:  # each waiter reports it (the gate: a 503)
+                    for future in batch.values():
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for hashed, future in batch.items():
+                    if not future.done():
+                        future.set_result(rows.get(hashed))
+                batch = {}
+        finally:
+            self._lookups = None
+            for future in [*batch.values(), *self._waiting.values()]:
+                future.cancel()  # only when this task itself was cancelled (shutdown)
+            self._waiting = {}
 
     def fresh_generation(self) -> asyncio.Future[int]:
         """The ``tokens`` counter, read by a query that started after this call."""

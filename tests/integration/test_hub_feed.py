@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from agent_assist.hub.fastpath import ACCESS_SAMPLE
 from tests.conftest import TINY_PACK
 from tests.integration import hubserver
 from tests.integration.hubserver import RunningHub, publish_body
@@ -156,11 +157,27 @@ def test_sse_notice_after_publish(hub: RunningHub) -> None:
 
 
 def test_access_log_is_one_json_line_per_request(hub: RunningHub) -> None:
-    hub.http.get("/v1/changes", params={"since": 0}, headers=hub.auth("agent"))
+    hub.http.get("/v1/whoami", headers=hub.auth("agent"))
 
     def is_entry(line: str) -> bool:
-        return line.startswith("{") and json.loads(line).get("route") == "/v1/changes"
+        return line.startswith("{") and json.loads(line).get("route") == "/v1/whoami"
 
     entry = json.loads(hub.wait_for_log(is_entry))
     assert entry["status"] == 200 and entry["method"] == "GET"
     assert entry["caller"] == hub.names["agent"] and entry["ms"] >= 0
+
+
+def test_the_fast_path_logs_a_sample_of_its_answers(hub: RunningHub) -> None:
+    """Feed polls answered before the routes: the first, then one in ``ACCESS_SAMPLE``."""
+    for _ in range(ACCESS_SAMPLE + 1):
+        response = hub.http.get("/v1/changes", params={"since": 0}, headers=hub.auth("agent"))
+        assert response.status_code == 200
+
+    def is_entry(line: str) -> bool:
+        return line.startswith("{") and json.loads(line).get("route") == "/v1/changes"
+
+    hub.wait_for_log(lambda line: is_entry(line) and sum(map(is_entry, hub.log)) >= 2)
+    entries = [json.loads(line) for line in hub.log if is_entry(line)]
+    assert len(entries) == 2
+    assert all(e["fast"] and e["sampled"] == ACCESS_SAMPLE and e["status"] == 200 for e in entries)
+    assert entries[0]["caller"] == hub.names["agent"]

@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 
 from agent_assist.hub import ingest, knowledge
+from agent_assist.hub.app import create_app
 from agent_assist.hub.auth import Role, create_token, revoke_token, token_hash
 from agent_assist.hub.db import Database, SqliteDatabase, Tx
 from agent_assist.hub.fastpath import FastPath, parse_query
+from agent_assist.hub.gate import Rules
 from agent_assist.hub.ingest import EventWriter, _Upload, count_events
 from agent_assist.hub.keys import load_or_create_key
 from agent_assist.hub.notices import SqliteTokenCounter
@@ -237,15 +239,30 @@ def _poll(fast: FastPath, headers: list[tuple[bytes, bytes]]) -> tuple[int | Non
 
 
 def test_the_idle_poll_is_answered_before_the_routes(db: Database, tmp_path: Path) -> None:
-    """A verified token's idle poll never reaches the app; ``Content-Length: 0`` is no body
-    (some clients send it on every GET), any other length or a chunked body is the gate's."""
+    """A desktop's first pull (its token not verified yet) and its idle polls never reach
+    the app; ``Content-Length: 0`` is no body (some clients send it on every GET), any other
+    length, a chunked body or a token that is not let in is the gate's."""
     token = create_token(db, "anna", Role.AGENT)
+    create_token(db, "old", Role.AGENT)
+    revoke_token(db, "old")
     state = HubState(db, tmp_path, load_or_create_key(tmp_path), 15.0, 1.0)
-    asyncio.run(state.tokens.find(token_hash(token)))  # verified once, as the gate does
     fast = FastPath(lambda *a: None, state=state)  # type: ignore[arg-type]
-    base = [(b"authorization", b"Bearer " + token.encode()), (b"if-none-match", b'"c0"')]
+    auth = (b"authorization", b"Bearer " + token.encode())
+    assert _poll(fast, [auth]) == (200, False)  # looked up, then the page prepared
+    assert state.pages.prepared == 1
+    base = [auth, (b"if-none-match", b'"c0"')]
     assert _poll(fast, base) == (304, False)
     assert _poll(fast, [*base, (b"content-length", b"0")]) == (304, False)
     assert _poll(fast, [*base, (b"content-length", b"2")]) == (None, True)
     assert _poll(fast, [*base, (b"transfer-encoding", b"chunked")]) == (None, True)
     assert _poll(fast, [(b"authorization", b"Bearer nope"), base[1]]) == (None, True)
+    revoke_token(db, "anna")
+    assert _poll(fast, base) == (None, True)  # revoked since: the gate says so
+
+
+def test_every_role_may_poll_the_feed(tmp_path: Path) -> None:
+    """The fast path lets in any unexpired token: that holds while the route's least role
+    is the lowest there is."""
+    app = create_app(None, tmp_path)
+    rule = Rules(app).match("GET", "/v1/changes")
+    assert rule is not None and rule.role == min(Role)
