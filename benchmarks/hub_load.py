@@ -7,8 +7,9 @@ feed (a lead publishes every ``--publish-every`` seconds), or an event upload (o
 events, ``--upload-share`` of the requests).  Reported per database: requests/s, p50/p99
 latency and errors (5xx, unexpected 4xx, connection failures), over the whole run and again
 without its first ``--warmup`` seconds (when every client does its first full pull at once).
-Then ``--sse-clients`` Server-Sent-Events clients connect, a lead publishes, and the time
-until every client has seen the notice is measured.  With ``--ceiling``, idle polls in a
+Then ``--sse-clients`` Server-Sent-Events clients connect (on PostgreSQL spread over
+``--replicas`` hub servers on the one database), a lead publishes through the first, and
+the time until every client has seen the notice is measured.  With ``--ceiling``, idle polls in a
 closed loop are measured against the hub and against a bare ASGI app on the same server
 settings, in the same run, and the hub's share of that ceiling is printed
 (``benchmarks/hub_ceiling.py``).
@@ -32,6 +33,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -263,10 +265,36 @@ async def load(hub: RunningHub, args: argparse.Namespace) -> Results:
     return out
 
 
-async def sse_fanout(hub: RunningHub, n: int) -> tuple[float, float, int, int]:
+async def raw_lines(url: str, path: str, headers: dict[str, str]) -> AsyncIterator[str]:
+    """The lines of a streamed GET response on a plain socket (``--client raw``).
+
+    The hub streams Server-Sent Events chunked, one event per chunk, so the chunk-size lines
+    come out here between the events' own lines; callers look only at ``data:`` lines."""
+    parsed = httpx.URL(url)
+    reader, writer = await asyncio.open_connection(parsed.host, parsed.port or 80)
+    try:
+        head = [f"GET {path} HTTP/1.1", f"Host: {parsed.host}:{parsed.port}"]
+        head += [f"{k}: {v}" for k, v in headers.items()]
+        writer.write("\r\n".join([*head, "", ""]).encode())
+        status_line = await reader.readline()
+        if b" 200 " not in status_line:
+            raise httpx.RemoteProtocolError(f"stream refused: {status_line!r}")
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            pass
+        while line := await reader.readline():
+            yield line.decode().rstrip("\r\n")
+    finally:
+        writer.close()
+
+
+async def sse_fanout(
+    hubs: list[RunningHub], n: int, client: str = "httpx"
+) -> tuple[float, float, int, int]:
     """(ms until every connected client saw the publish, median ms, clients that saw it,
-    clients connected).  Clients still not connected after 120 s (a machine too busy to
-    open them all) are left out rather than failing the run."""
+    clients connected).  The clients are spread evenly over the replicas ``hubs``; the lead
+    publishes through the first.  Clients still not connected after 120 s (a machine too
+    busy to open them all) are left out rather than failing the run."""
+    hub = hubs[0]
     token = hub.tokens["agent"]
     connected = 0
     expected = n
@@ -277,28 +305,35 @@ async def sse_fanout(hub: RunningHub, n: int) -> tuple[float, float, int, int]:
     limits = _limits(n)
     timeout = httpx.Timeout(60.0, read=120.0)
 
-    async def listen(http: httpx.AsyncClient) -> None:
-        nonlocal connected
+    async def listen(http: httpx.AsyncClient, replica: RunningHub) -> None:
         headers = {"Authorization": f"Bearer {token}"}
-        async with http.stream("GET", "/v1/stream", headers=headers) as response:
-            first = None
-            async for line in response.aiter_lines():
-                if not line.startswith("data: "):
-                    continue
-                cursor = json.loads(line[6:])["cursor"]
-                if first is None:
-                    first = cursor
-                    connected += 1
-                    if connected == n:
-                        all_connected.set()
-                elif cursor > first:
-                    seen.append(time.perf_counter() - published_at)
-                    if len(seen) >= expected:
-                        target.set()
-                    return
+        if client == "raw":
+            await read(raw_lines(replica.url, "/v1/stream", headers))
+            return
+        url = f"{replica.url}/v1/stream"
+        async with http.stream("GET", url, headers=headers) as response:
+            await read(response.aiter_lines())
+
+    async def read(lines: AsyncIterator[str]) -> None:
+        nonlocal connected
+        first = None
+        async for line in lines:
+            if not line.startswith("data: "):
+                continue
+            cursor = json.loads(line[6:])["cursor"]
+            if first is None:
+                first = cursor
+                connected += 1
+                if connected == n:
+                    all_connected.set()
+            elif cursor > first:
+                seen.append(time.perf_counter() - published_at)
+                if len(seen) >= expected:
+                    target.set()
+                return
 
     async with httpx.AsyncClient(base_url=hub.url, limits=limits, timeout=timeout) as http:
-        tasks = [asyncio.create_task(listen(http)) for _ in range(n)]
+        tasks = [asyncio.create_task(listen(http, hubs[i % len(hubs)])) for i in range(n)]
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(all_connected.wait(), 120)
         expected = connected
@@ -315,6 +350,29 @@ async def sse_fanout(hub: RunningHub, n: int) -> tuple[float, float, int, int]:
     return max(seen) * 1000, statistics.median(seen) * 1000, len(seen), expected
 
 
+@contextlib.contextmanager
+def _replicas(hub: RunningHub, count: int) -> Iterator[list[RunningHub]]:
+    """``hub`` and ``count - 1`` more servers on its database and data dir."""
+    hubs = [hub]
+    try:
+        for _ in range(count - 1):
+            hubs.append(
+                RunningHub(
+                    hub.data_dir,
+                    hub.database_url,
+                    hub.kind,
+                    access_log=False,
+                    workers=hub.workers,
+                    tokens=hub.tokens,
+                )
+            )
+            hubs[-1].start()
+        yield hubs
+    finally:
+        for extra in hubs[1:]:
+            extra.stop()
+
+
 def _raise_fd_limit() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
@@ -328,6 +386,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--upload-share", type=float, default=0.1)
     p.add_argument("--publish-every", type=float, default=10.0)
     p.add_argument("--sse-clients", type=int, default=1000)
+    p.add_argument(
+        "--replicas",
+        type=int,
+        default=2,
+        help="PostgreSQL: hub replicas (separate servers on one database) the SSE clients "
+        "are spread over; the publish goes through the first (SQLite: always one)",
+    )
     p.add_argument("--client", choices=["httpx", "raw"], default="httpx", help="see RawHttp")
     p.add_argument("--workers", type=int, default=1, help="hub worker processes")
     p.add_argument(
@@ -364,10 +429,14 @@ def main(argv: list[str] | None = None) -> int:
             if args.warmup:
                 rows.append(results.row(database, args.clients, after=args.warmup))
             if args.sse_clients:
-                worst, median, count, up = asyncio.run(sse_fanout(hub, args.sse_clients))
+                replicas = args.replicas if database == "postgresql" else 1
+                with _replicas(hub, replicas) as hubs:
+                    worst, median, count, up = asyncio.run(
+                        sse_fanout(hubs, args.sse_clients, args.client)
+                    )
                 sse_rows.append(
-                    f"| {database} | {args.sse_clients} | {up} | {count} | {median:.0f} "
-                    f"| {worst:.0f} |"
+                    f"| {database} | {replicas} | {args.sse_clients} | {up} | {count} "
+                    f"| {median:.0f} | {worst:.0f} |"
                 )
             if args.ceiling:
                 mine, bare = hub_ceiling.ceiling(
@@ -385,8 +454,11 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     if sse_rows:
-        print("\n| database | SSE clients | connected | notified | median ms | all notified ms |")
-        print("|---|---|---|---|---|---|")
+        print(
+            "\n| database | replicas | SSE clients | connected | notified | median ms "
+            "| all notified ms |"
+        )
+        print("|---|---|---|---|---|---|---|")
         print("\n".join(sse_rows))
     if ceiling_rows:
         print(
