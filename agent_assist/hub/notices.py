@@ -138,13 +138,37 @@ class SqliteTokenCounter:
     A one-row read by primary key in WAL mode takes microseconds and never waits for a
     writer, so it costs less than handing the read to a worker thread; it does not wait for
     a lock either (``busy_timeout`` 0): if SQLite is busy the caller falls back to the
-    threaded read."""
+    threaded read.
+
+    One read serves every request the loop handles in the same pass over its ready
+    callbacks: those requests had all arrived before the pass began, so the value is still
+    at least as new as each of them (the next pass reads again).  A thousand desktops
+    starting at once then cost a read per pass, not one each; each read also lets the
+    worker threads take the interpreter lock, which the loop may wait milliseconds to get
+    back."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = None
+        self._value: int | None = None
+        """The value read in the loop's current pass, if any."""
 
     def __call__(self) -> int | None:
+        if self._value is not None:
+            return self._value
+        value = self._read()
+        if value is not None:
+            try:
+                asyncio.get_running_loop().call_soon(self._forget)
+            except RuntimeError:  # no loop (a test, a tool): nothing to share with
+                return value
+            self._value = value
+        return value
+
+    def _forget(self) -> None:
+        self._value = None
+
+    def _read(self) -> int | None:
         try:
             if self._conn is None:
                 self._conn = sqlite3.connect(

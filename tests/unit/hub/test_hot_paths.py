@@ -17,7 +17,7 @@ import pytest
 
 from agent_assist.hub import ingest, knowledge
 from agent_assist.hub.app import create_app
-from agent_assist.hub.auth import Role, create_token, revoke_token, token_hash
+from agent_assist.hub.auth import Role, create_token, generation, revoke_token, token_hash
 from agent_assist.hub.db import Database, SqliteDatabase, Tx
 from agent_assist.hub.fastpath import FastPath, parse_query
 from agent_assist.hub.gate import Rules
@@ -266,3 +266,24 @@ def test_every_role_may_poll_the_feed(tmp_path: Path) -> None:
     app = create_app(None, tmp_path)
     rule = Rules(app).match("GET", "/v1/changes")
     assert rule is not None and rule.role == min(Role)
+
+
+def test_the_token_counter_is_read_once_per_pass_of_the_loop(db: Database) -> None:
+    """Requests handled in one pass of the event loop had all arrived before it began: one
+    read serves them all; the next pass reads again and sees what changed meanwhile."""
+    create_token(db, "anna", Role.AGENT)
+    assert isinstance(db, SqliteDatabase)
+    counter = SqliteTokenCounter(db.path)
+
+    async def scenario() -> None:
+        first = counter()
+        assert first is not None
+        revoke_token(db, "anna")  # committed by another process in the middle of the pass
+        assert counter() == first
+        await asyncio.sleep(0)  # the next pass
+        assert counter() == first + 1
+
+    asyncio.run(scenario())
+    create_token(db, "bob", Role.AGENT)
+    assert counter() == generation(db)  # outside a loop: every call reads
+    counter.close()
