@@ -4,9 +4,10 @@ The idle delta poll (``If-None-Match`` with the current cursor, answered 304) is
 most frequent request by far: every desktop sends one every few seconds.  Through the full
 stack it cost about eleven times what uvicorn itself costs per request (routing, dependency
 resolution, response objects, three middleware layers, a JSON access-log line).  This raw ASGI
-layer, the outermost of the hub's own (inside it only Starlette's last-resort error handler),
-answers it without the framework when the request is plain: ``since`` and ``limit`` as digits
-in range, no body, headers within the gate's bounds, a bearer token.
+layer, the outermost of the hub's own (only Starlette's last-resort error handler and
+FastAPI's thin wrappers are outside it), answers it without the framework when the request
+is plain: ``since`` and ``limit`` as digits in range, no body, headers within the gate's
+bounds, a bearer token.
 
 - A token this replica verified since the last token change, known without waiting
   (:meth:`TokenCheck.cached`: on SQLite a microsecond read of the counter on the loop's own
