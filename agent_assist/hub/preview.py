@@ -19,22 +19,14 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from agent_assist.core.knowledge.models import END, Deadline, Macro, Sop
+from agent_assist.core.knowledge.markdown_text import (
+    deadline_text,
+    macro_fields_markdown,
+    md_escape,
+)
+from agent_assist.core.knowledge.models import END, Macro, Sop
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
 _SAFE_LINK = re.compile(r"(https?:|mailto:)", re.IGNORECASE)
-
-
-def md_escape(text: str) -> str:
-    """Pack text shown literally, whatever Markdown characters it holds."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def deadline_text(deadline: Deadline) -> str:
-    unit = "business day" if deadline.business else "calendar day"
-    unit += "" if deadline.days == 1 else "s"
-    what = f"{deadline.days} {unit} from the day the request was received"
-    return f"{deadline.label}: {what}" if deadline.label else f"Answer within {what}"
 
 
 def sop_markdown(sop: Sop, version: str) -> str:
@@ -65,17 +57,7 @@ def sop_markdown(sop: Sop, version: str) -> str:
 
 def macro_markdown(macro: Macro, version: str) -> str:
     lines = [f"# {md_escape(macro.title)}", "", f"*{md_escape('Macro · ' + version)}*", ""]
-    if macro.fields:
-        lines += ["## Fields", ""]
-        for f in macro.fields:
-            notes = ["required" if f.required else "optional"]
-            if f.default:
-                notes.append(f"default “{f.default}”")
-            if f.choices:
-                notes.append("one of: " + ", ".join(f.choices))
-            label = f.label or f.name
-            lines.append(f"- **{md_escape(label)}** `{f.name}` — {md_escape('; '.join(notes))}")
-        lines.append("")
+    lines += macro_fields_markdown(macro)
     return "\n".join([*lines, "## Reply template", "", "```", macro.body, "```", ""])
 
 

@@ -6,11 +6,14 @@ included as written.  Links to other items use the ``agent-assist:`` scheme.
 
 from __future__ import annotations
 
-import re
-
 from agent_assist.app.search import BADGE_LABELS, Detail, LinkedMacro
 from agent_assist.core.knowledge.diffs import Change, StepChange
-from agent_assist.core.knowledge.models import Deadline, Macro, Sop, Step
+from agent_assist.core.knowledge.markdown_text import (
+    deadline_text,
+    macro_fields_markdown,
+    md_escape,
+)
+from agent_assist.core.knowledge.models import Macro, Sop, Step
 from agent_assist.ui.shortcuts import BY_NAME
 
 ITEM_SCHEME = "agent-assist"
@@ -46,23 +49,10 @@ def welcome_markdown() -> str:
 
 
 WELCOME = welcome_markdown()
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
-
-
-def md_escape(text: str) -> str:
-    """Pack text shown literally, whatever Markdown characters it holds."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def item_link(kind: str, item_id: str) -> str:
     return f"{ITEM_SCHEME}:{kind}/{item_id}"
-
-
-def deadline_text(deadline: Deadline) -> str:
-    unit = "business day" if deadline.business else "calendar day"
-    unit += "" if deadline.days == 1 else "s"
-    what = f"{deadline.days} {unit} from the day the request was received"
-    return f"{deadline.label}: {what}" if deadline.label else f"Answer within {what}"
 
 
 def _macro_link(macro: LinkedMacro) -> str:
@@ -134,16 +124,4 @@ def changes_markdown(changes: tuple[StepChange, ...], since: int | None) -> list
 
 
 def _macro_markdown(macro: Macro) -> list[str]:
-    lines: list[str] = []
-    if macro.fields:
-        lines += ["## Fields", ""]
-        for field in macro.fields:
-            notes = ["required" if field.required else "optional"]
-            if field.default:
-                notes.append(f"default “{field.default}”")
-            if field.choices:
-                notes.append("one of: " + ", ".join(field.choices))
-            label = field.label or field.name
-            lines.append(f"- **{md_escape(label)}** `{field.name}` — {md_escape('; '.join(notes))}")
-        lines.append("")
-    return [*lines, "## Reply template", ""]
+    return [*macro_fields_markdown(macro), "## Reply template", ""]

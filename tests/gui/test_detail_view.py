@@ -5,9 +5,9 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from agent_assist.app.search import Detail, LinkedMacro
+from agent_assist.core.knowledge.markdown_text import deadline_text
 from agent_assist.core.knowledge.models import Deadline, Item, Macro, Sop
 from agent_assist.ui.detail_view import DetailView
-from agent_assist.ui.item_markdown import deadline_text
 
 HOSTILE = "*Refund* [now](https://evil.example) <b>x</b> #1 `code` 1. done"
 
