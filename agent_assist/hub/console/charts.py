@@ -129,6 +129,50 @@ def bar_chart(
     return Chart(_svg(height, label, body), columns, rows, label)
 
 
+@dataclass(frozen=True)
+class _TimeAxes:
+    """The frame of a chart over a time axis: one slot per label, values from 0 to ``top``
+    on a grid of round values, the labels underneath."""
+
+    left: float
+    slots: int
+    top: float
+    height: float = 220.0
+    bottom: float = 28.0
+    top_pad: float = 14.0
+
+    @property
+    def plot_w(self) -> float:
+        return WIDTH - self.left - PAD
+
+    @property
+    def plot_h(self) -> float:
+        return self.height - self.bottom - self.top_pad
+
+    @property
+    def step(self) -> float:
+        return self.plot_w / max(1, self.slots)
+
+    def rise(self, value: float) -> float:
+        """How far above the axis ``value`` is drawn."""
+        return self.plot_h * value / self.top
+
+    def frame(
+        self, labels: Sequence[str], fmt: Callable[[float], str], nice: Callable[[float], float]
+    ) -> tuple[list[str], list[str]]:
+        """(the grid, the labels under the axis): what goes behind and under the data."""
+        grid = _grid(
+            self.left,
+            self.top_pad,
+            self.plot_w,
+            self.plot_h,
+            self.top,
+            fmt,
+            _divisions(self.top, nice),
+        )
+        return grid, _time_ticks(labels, self.left, self.step, self.height - 8)
+
+
 def column_chart(
     labels: Sequence[str],
     values: Sequence[float],
@@ -140,26 +184,23 @@ def column_chart(
     nice: Callable[[float], float] = _nice_max,
 ) -> Chart:
     """Vertical bars over a time axis (one per label, e.g. a day); zero draws no bar."""
-    height = 220.0
-    left, bottom, top_pad = 48.0, 28.0, 14.0
-    plot_w = WIDTH - left - PAD
-    plot_h = height - bottom - top_pad
-    top = nice(max(values, default=0.0))
-    step = plot_w / max(1, len(values))
-    body = _grid(left, top_pad, plot_w, plot_h, top, fmt, _divisions(top, nice))
+    axes = _TimeAxes(48.0, len(values), nice(max(values, default=0.0)))
+    body, ticks = axes.frame(labels, fmt, nice)
+    step = axes.step
     for i, (name, value) in enumerate(zip(labels, values, strict=True)):
         if value <= 0:
             continue
-        h = plot_h * value / top
-        x = left + i * step + step * 0.12
+        h = axes.rise(value)
+        x = axes.left + i * step + step * 0.12
         body.append(
-            f'<rect class="bar s0" x="{x:.1f}" y="{top_pad + plot_h - h:.1f}" '
+            f'<rect class="bar s0" x="{x:.1f}" y="{axes.top_pad + axes.plot_h - h:.1f}" '
             f'width="{max(1.0, step * 0.76):.1f}" height="{h:.1f}">'
             f"<title>{escape(f'{name}: {fmt(value)}')}</title></rect>"
         )
-    body += _time_ticks(labels, left, step, height - 8)
     rows = [[n, fmt(v)] for n, v in zip(labels, values, strict=True)]
-    return Chart(_svg(height, label, body), [label_heading, value_heading], rows, label)
+    return Chart(
+        _svg(axes.height, label, body + ticks), [label_heading, value_heading], rows, label
+    )
 
 
 def line_chart(
@@ -173,20 +214,16 @@ def line_chart(
     nice: Callable[[float], float] = _nice_max,
 ) -> Chart:
     """A line through the points that have a value (a day without sessions has none)."""
-    height = 220.0
-    left, bottom, top_pad = 64.0, 28.0, 14.0
-    plot_w = WIDTH - left - PAD
-    plot_h = height - bottom - top_pad
     present = [v for v in values if v is not None]
-    top = nice(max(present, default=0.0))
-    step = plot_w / max(1, len(values))
-    body = _grid(left, top_pad, plot_w, plot_h, top, fmt, _divisions(top, nice))
+    axes = _TimeAxes(64.0, len(values), nice(max(present, default=0.0)))
+    body, ticks = axes.frame(labels, fmt, nice)
+    step = axes.step
     points = []
     for i, (name, value) in enumerate(zip(labels, values, strict=True)):
         if value is None:
             continue
-        x = left + i * step + step / 2
-        y = top_pad + plot_h - plot_h * value / top
+        x = axes.left + i * step + step / 2
+        y = axes.top_pad + axes.plot_h - axes.rise(value)
         points.append((x, y, name, value))
     if len(points) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points)
@@ -196,9 +233,10 @@ def line_chart(
             f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3.5">'
             f"<title>{escape(f'{name}: {fmt(value)}')}</title></circle>"
         )
-    body += _time_ticks(labels, left, step, height - 8)
     rows = [[n, fmt(v) if v is not None else "–"] for n, v in zip(labels, values, strict=True)]
-    return Chart(_svg(height, label, body), [label_heading, value_heading], rows, label)
+    return Chart(
+        _svg(axes.height, label, body + ticks), [label_heading, value_heading], rows, label
+    )
 
 
 def interval_chart(
