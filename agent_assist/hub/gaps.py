@@ -18,12 +18,9 @@ queries is undecided, so a known gap that comes back with new wording shows up a
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import json
-import threading
-import weakref
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -38,6 +35,7 @@ from agent_assist.hub import pending
 from agent_assist.hub.auth import now_text, time_text
 from agent_assist.hub.catalog import catalog
 from agent_assist.hub.db import Database
+from agent_assist.hub.kept import KeptReports
 from agent_assist.hub.learning import normalize_query
 from agent_assist.hub.suggest import nearest_sops
 
@@ -49,8 +47,7 @@ MAX_QUERIES = 2_000
 MAX_MEMBERS_SHOWN = 50
 CACHED_INBOXES = 8
 """Inboxes kept per database (periods x with or without decided groups)."""
-_cache: weakref.WeakKeyDictionary[Database, dict[Any, dict[str, Any]]] = weakref.WeakKeyDictionary()
-_cache_lock = threading.Lock()
+_kept = KeptReports(CACHED_INBOXES)
 _normalized = functools.lru_cache(maxsize=16_384)(normalize_query)
 """Scrubbing is most of reading a gap event; the same queries come back again and again."""
 
@@ -193,22 +190,13 @@ def inbox(
         catalog(db).head,
         include_decided,
     )
-    with _cache_lock:
-        kept = _cache.setdefault(db, {})
-        found = kept.get(key)
-    if found is None:
-        found = _inbox(db, text, include_decided)
-        with _cache_lock:
-            if len(kept) >= CACHED_INBOXES:
-                kept.pop(next(iter(kept)))
-            kept[key] = found
-    return {**copy.deepcopy(found), "since": time_text(since) if since else None}
+    found = _kept.get(db, key, lambda: _inbox(db, text, include_decided))
+    return {**found, "since": time_text(since) if since else None}
 
 
 def forget(db: Database) -> None:
     """Drop the inboxes kept for ``db`` (after erasing events, say)."""
-    with _cache_lock:
-        _cache.pop(db, None)
+    _kept.forget(db)
 
 
 def _inbox(db: Database, since: str | None, include_decided: bool) -> dict[str, Any]:

@@ -9,11 +9,8 @@ phrasings); "rarely" is at most :data:`RARE_USES` uses.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
-import threading
-import weakref
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -22,13 +19,13 @@ from agent_assist.hub.auth import time_text
 from agent_assist.hub.catalog import catalog
 from agent_assist.hub.db import Database
 from agent_assist.hub.gaps import event_time
+from agent_assist.hub.kept import KeptReports
 
 SOP_EVENTS = ("sop_opened", "checklist_started")
 MACRO_EVENTS = ("macro_copied", "macro_sent")
 RARE_USES = 2
 CACHED_PERIODS = 8
-_cache: weakref.WeakKeyDictionary[Database, dict[Any, dict[str, Any]]] = weakref.WeakKeyDictionary()
-_cache_lock = threading.Lock()
+_kept = KeptReports(CACHED_PERIODS)
 
 
 def usage(db: Database, since: dt.datetime, until: dt.datetime | None = None) -> dict[str, Any]:
@@ -43,16 +40,7 @@ def usage(db: Database, since: dt.datetime, until: dt.datetime | None = None) ->
             f"SELECT count(*), min(wall), max(wall) FROM events WHERE {where}", params
         ).fetchone()
     key = (tuple(selected), catalog(db).head)
-    with _cache_lock:
-        kept = _cache.setdefault(db, {})
-        found = kept.get(key)
-    if found is None:
-        found = _usage(db, since, until)
-        with _cache_lock:
-            if len(kept) >= CACHED_PERIODS:
-                kept.pop(next(iter(kept)))
-            kept[key] = found
-    out = copy.deepcopy(found)
+    out = _kept.get(db, key, lambda: _usage(db, since, until))
     out.update(since=time_text(since), until=time_text(until) if until else None)
     return out
 
